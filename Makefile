@@ -1,0 +1,68 @@
+# The README's commands. These targets install everything the project needs into .tools/ and .venv/.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.13 (Lambda's runtime) if it can be found, else 3.12: on PATH, or in pyenv's versions folder.
+PYTHON ?= $(shell for v in 3.13 3.12; do \
+	  p=$$(command -v python$$v 2>/dev/null) && $$p -c '' 2>/dev/null && { echo $$p; exit; }; \
+	  for c in $$HOME/.pyenv/versions/$$v*/bin/python$$v; do [ -x "$$c" ] && { echo $$c; exit; }; done; \
+	done)
+ifeq ($(PYTHON),)
+$(error Python 3.13 or 3.12 is needed: install one, or run make PYTHON=/path/to/python3.13)
+endif
+PYTHON_BIN := $(shell $(PYTHON) -c 'import sys, os; print(os.path.dirname(os.path.realpath(sys.executable)))')
+
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export SAM_CLI_TELEMETRY := 0
+# sam build looks for python3.13 on PATH.
+export PATH := $(CURDIR)/$(BIN):$(PYTHON_BIN):$(PATH)
+
+.PHONY: help env test lint typecheck template unit run build bench clean
+
+help:
+	@echo "make run    start the local API on http://127.0.0.1:$${PORT:-3000} (no Docker, no AWS account)"
+	@echo "make test   lint, types, template checks and every test"
+	@echo "make build  sam build (for sam deploy)"
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+env: $(VENV)/.synced
+
+lint: env
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: env
+	$(BIN)/mypy
+
+# The template is valid, and the layer's requirements are exactly the locked runtime dependencies.
+template: env
+	$(BIN)/sam validate --lint
+	diff -u layers/assent/requirements.txt <($(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --quiet)
+
+unit: env
+	$(BIN)/pytest --cov=layers/assent/assent --cov=assent_tools --cov-report=term:skip-covered
+
+test: lint typecheck template unit
+
+run: env
+	$(BIN)/assent-local
+
+build: env
+	$(BIN)/sam build
+
+layers/assent/requirements.txt: uv.lock | $(UV)
+	$(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --quiet -o $@
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage

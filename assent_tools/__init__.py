@@ -1,0 +1,1 @@
+"""Tools around the deployment: the Docker-free local gateway, its store, and client administration."""

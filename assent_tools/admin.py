@@ -1,0 +1,86 @@
+"""assent-admin: create, list and revoke client applications in the local store or a deployed stack."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import boto3
+
+from assent.clients import ClientRecord, ClientsRepository, ClientsService
+from assent.errors import ClientNotFound
+
+DEFAULT_LOCAL_STORE = "http://127.0.0.1:3001"
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="assent-admin", description=__doc__)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--local",
+        nargs="?",
+        const=DEFAULT_LOCAL_STORE,
+        metavar="STORE_URL",
+        help=f"the running local API's store (default {DEFAULT_LOCAL_STORE}); this is the default target",
+    )
+    where.add_argument("--stack", metavar="NAME", help="a deployed stack, found with your AWS credentials")
+    parser.add_argument("--region", help="the deployed stack's region (default: your AWS configuration's)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create", help="create a client and print its API key (shown once)")
+    create.add_argument("--name", required=True)
+    commands.add_parser("list", help="list clients and their keys' public ids (never the keys)")
+    revoke = commands.add_parser("revoke", help="revoke every key of a client")
+    revoke.add_argument("client_id")
+    return parser.parse_args(argv)
+
+
+def _clients_table(args: argparse.Namespace) -> Any:
+    if args.stack:
+        session = boto3.Session(region_name=args.region)
+        stack = session.client("cloudformation").describe_stacks(StackName=args.stack)["Stacks"][0]
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        return session.resource("dynamodb").Table(outputs["ClientsTableName"])
+    resource = boto3.resource(
+        "dynamodb",
+        endpoint_url=args.local or DEFAULT_LOCAL_STORE,
+        region_name="us-east-1",
+        # The local store takes any credentials; these are no secret.
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106
+    )
+    return resource.Table("ClientsTable")
+
+
+def _public(record: ClientRecord) -> dict[str, Any]:
+    return {
+        "client_id": record.client_id,
+        "name": record.name,
+        "key_id": record.key_id,
+        "created_at": record.created_at,
+        "revoked_at": record.revoked_at,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    service = ClientsService(ClientsRepository(_clients_table(args)))
+    if args.command == "create":
+        issued = service.create(args.name)
+        print(json.dumps({**_public(issued.record), "api_key": issued.api_key}, indent=2))
+        print("Store the API key now: only its digest is kept.", file=sys.stderr)
+    elif args.command == "list":
+        print(json.dumps([_public(record) for record in service.all()], indent=2))
+    else:
+        try:
+            revoked = service.revoke(args.client_id)
+        except ClientNotFound as error:
+            print(error.message, file=sys.stderr)
+            return 1
+        print(json.dumps([_public(record) for record in revoked], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

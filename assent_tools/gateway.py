@@ -1,0 +1,116 @@
+"""The local API: every route of template.yaml on 127.0.0.1, served by SAM's own API Gateway emulation,
+with handlers called in this process and moto's server as the store. No Docker, no AWS account."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import boto3
+from flask import jsonify
+from samcli.lib.providers.api_provider import ApiProvider
+from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
+from samcli.lib.utils.stream_writer import StreamWriter
+from samcli.local.apigw.local_apigw_service import LocalApigwService
+from samcli.local.docker.exceptions import ProcessSigTermException
+
+from assent_tools.runner import InProcessRunner
+from assent_tools.store import LocalStore
+from assent_tools.template import (
+    TEMPLATE,
+    create_tables,
+    function_environment,
+    functions,
+    load_template,
+    ses_identities,
+)
+
+REGION = "us-east-1"
+LOCAL_AWS_ENVIRONMENT = {
+    # Dummy credentials: every AWS call goes to the local store, never to an account.
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "ASSENT_NODE_ID": "assent-local",
+}
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="assent-local", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    parser.add_argument(
+        "--store-port",
+        type=int,
+        default=int(os.environ["STORE_PORT"]) if os.environ.get("STORE_PORT") else None,
+        help="port of the local store (moto's server); default: the API's port + 1",
+    )
+    parser.add_argument("--template", type=Path, default=TEMPLATE)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _arguments(argv)
+    template_path = args.template.resolve()
+    template = load_template(template_path)
+
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    os.environ.update(LOCAL_AWS_ENVIRONMENT)
+    store_port = args.store_port if args.store_port is not None else args.port + 1
+    store = LocalStore(REGION, host=args.host, port=store_port)
+    store.start()
+    try:
+        os.environ["AWS_ENDPOINT_URL"] = store.url
+        os.environ.update(function_environment(template))
+        create_tables(boto3.client("dynamodb"), template)
+        ses = boto3.client("ses")
+        for identity in ses_identities(template):
+            ses.verify_email_identity(EmailAddress=identity)
+        dev_key = _create_development_client()
+
+        stacks, _ = SamLocalStackProvider.get_stacks(str(template_path))
+        api = ApiProvider(stacks).api
+        runner = InProcessRunner(functions(template, root=template_path.parent))
+        service = LocalApigwService(
+            api, runner, port=args.port, host=args.host, stderr=StreamWriter(sys.stderr, auto_flush=True)
+        )
+        service.create()
+        service._app.add_url_rule(
+            "/_local/outbox", "local_outbox", lambda: jsonify(store.outbox()), methods=["GET"]
+        )
+
+        base = f"http://{args.host}:{args.port}"
+        print(f"Assent local API on {base}  (store: {store.url})")
+        for route in sorted(api.routes, key=lambda r: r.path):
+            print(f"  {','.join(sorted(route.methods)):<8} {base}{route.path}  -> {route.function_name}")
+        print(f"  GET      {base}/_local/outbox  (e-mail sent through SES)")
+        print(f"Development client API key: {dev_key}")
+        print("Ctrl-C stops.", flush=True)
+        service.run()
+    except (KeyboardInterrupt, ProcessSigTermException):
+        pass
+    finally:
+        store.stop()
+        print("Assent local API stopped.", flush=True)
+
+
+def _create_development_client() -> str:
+    # Imported here: the layer reads its settings on first use, after the environment above is set.
+    from assent import services
+
+    services.reset()
+    issued = services.clients_service().create(
+        "local development", api_key=os.environ.get("ASSENT_DEV_API_KEY") or None
+    )
+    return issued.api_key
+
+
+if __name__ == "__main__":
+    main()

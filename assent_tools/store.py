@@ -1,0 +1,107 @@
+"""The local store: moto's server in this process, one request at a time, with sent mail kept as an outbox.
+
+Requests are serialised because moto's conditional writes are not atomic under concurrency, while
+DynamoDB's are; one at a time, moto's check-then-write behaves as DynamoDB's conditional write does.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from moto.ses.models import RawMessage, ses_backends
+from werkzeug.serving import BaseWSGIServer, make_server
+
+
+class _QuietRequestHandler(MotoRequestHandler):
+    """moto's request handler without a log line per AWS call (the gateway logs the API's requests)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class _OneAtATime:
+    """WSGI middleware that lets one request at a time into the wrapped application."""
+
+    def __init__(self, app: Any, after_each: Callable[[], None]) -> None:
+        self._app = app
+        self._after_each = after_each
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        with self._lock:
+            # The body is produced inside the lock: a WSGI app may do its work while it is iterated.
+            body = b"".join(self._app(environ, start_response))
+            self._after_each()
+        return [body]
+
+
+class LocalStore:
+    def __init__(
+        self, region: str, host: str = "127.0.0.1", port: int = 0, announce: Callable[[str], None] = print
+    ) -> None:
+        self._region = region
+        self._host = host
+        self._port = port
+        self._announce = announce
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._announced_mail = 0
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the local store has not been started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> None:
+        app = _OneAtATime(DomainDispatcherApplication(create_backend_app), self._announce_new_mail)
+        self._server = make_server(
+            self._host, self._port, app, threaded=True, request_handler=_QuietRequestHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="local-store", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def outbox(self) -> list[dict[str, Any]]:
+        """Every e-mail sent through SES since start, oldest first."""
+        backend = ses_backends[DEFAULT_ACCOUNT_ID][self._region]
+        return [_mail(message) for message in backend.sent_messages]
+
+    def _announce_new_mail(self) -> None:
+        mail = self.outbox()
+        for message in mail[self._announced_mail :]:
+            self._announce("mail sent: " + json.dumps(message))
+        self._announced_mail = len(mail)
+
+
+def _mail(message: Any) -> dict[str, Any]:
+    if isinstance(message, RawMessage):
+        return {
+            "id": message.id,
+            "source": message.source,
+            "destinations": message.destinations,
+            "raw": message.raw_data,
+        }
+    return {
+        "id": message.id,
+        "source": message.source,
+        "destinations": getattr(message, "destinations", None),
+        "subject": getattr(message, "subject", None),
+        "body": getattr(message, "body", None),
+    }

@@ -1,0 +1,120 @@
+"""template.yaml as the one source of local tables, functions and their environment."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from samcli.yamlhelper import yaml_parse
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+
+Handler = Callable[[dict, Any], dict]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    code_dir: Path
+    handler: str
+
+    def load(self, instance: int = 0) -> Handler:
+        """Import this function's handler as a fresh module, like a new Lambda execution environment."""
+        module_file, attribute = self.handler.rsplit(".", 1)
+        path = self.code_dir / f"{module_file.replace('.', '/')}.py"
+        name = f"assent_function_{self.logical_id}_{instance}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise FileNotFoundError(path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        handler: Handler = getattr(module, attribute)
+        return handler
+
+
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    return yaml_parse(path.read_text())
+
+
+def resources_of_type(template: Mapping[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {
+        logical_id: resource.get("Properties", {})
+        for logical_id, resource in template.get("Resources", {}).items()
+        if resource.get("Type") == kind
+    }
+
+
+def functions(template: Mapping[str, Any], root: Path = ROOT) -> dict[str, FunctionSpec]:
+    return {
+        logical_id: FunctionSpec(logical_id, root / props["CodeUri"], props["Handler"])
+        for logical_id, props in resources_of_type(template, "AWS::Serverless::Function").items()
+    }
+
+
+def create_tables(dynamodb_client: Any, template: Mapping[str, Any]) -> dict[str, str]:
+    """Create every DynamoDB table the template declares, named by its logical id; returns the names."""
+    names = {}
+    for logical_id, props in resources_of_type(template, "AWS::DynamoDB::Table").items():
+        request: dict[str, Any] = {
+            "TableName": logical_id,
+            "KeySchema": props["KeySchema"],
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if props.get("GlobalSecondaryIndexes"):
+            request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        dynamodb_client.create_table(**request)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            dynamodb_client.update_time_to_live(
+                TableName=logical_id,
+                TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
+            )
+        names[logical_id] = logical_id
+    return names
+
+
+def function_environment(
+    template: Mapping[str, Any], overrides: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment every function sees, with `!Ref`s resolved as the local store names things.
+
+    All functions share one process locally, so they must agree on each variable's value.
+    """
+    parameters = {name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()}
+    parameters.update(overrides or {})
+    tables = set(resources_of_type(template, "AWS::DynamoDB::Table"))
+
+    def resolve(name: str, value: Any) -> str:
+        if isinstance(value, dict) and set(value) == {"Ref"}:
+            ref = value["Ref"]
+            if ref in parameters:
+                return parameters[ref]
+            if ref in tables:
+                return str(ref)
+        if isinstance(value, str | int | float):
+            return str(value)
+        raise ValueError(f"{name}: the local gateway resolves only literals and Ref, not {value!r}")
+
+    environment: dict[str, str] = {}
+    scopes = [template.get("Globals", {}).get("Function", {})]
+    scopes += resources_of_type(template, "AWS::Serverless::Function").values()
+    for scope in scopes:
+        for name, value in scope.get("Environment", {}).get("Variables", {}).items():
+            resolved = resolve(name, value)
+            if environment.get(name, resolved) != resolved:
+                raise ValueError(f"{name} differs between functions; the local gateway cannot serve both")
+            environment[name] = resolved
+    return environment
+
+
+def ses_identities(template: Mapping[str, Any]) -> list[str]:
+    return [
+        props["EmailIdentity"]
+        for props in resources_of_type(template, "AWS::SES::EmailIdentity").values()
+        if isinstance(props.get("EmailIdentity"), str)
+    ]

@@ -1,0 +1,17 @@
+"""The time, in one place, so that services take it as a parameter and tests can move it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Clock = Callable[[], float]
+
+system_clock: Clock = time.time
+
+
+def iso8601(epoch_ms: int) -> str:
+    """RFC 3339 UTC with milliseconds, as JavaScript's Date.toISOString() writes it."""
+    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"

@@ -1,0 +1,58 @@
+"""Domain errors: plain exceptions that each API family renders in its own envelope."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class AssentError(Exception):
+    """An error the caller can act on; `status` and `code` say how each family reports it."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "BAD_REQUEST"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidRequest(AssentError):
+    status = 400
+    code = "INVALID_REQUEST"
+
+
+class PayloadTooLarge(AssentError):
+    status = 413
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class UnsupportedMediaType(AssentError):
+    status = 415
+    code = "UNSUPPORTED_MEDIA_TYPE"
+
+
+class Unauthenticated(AssentError):
+    status = 401
+    code = "UNAUTHENTICATED"
+
+
+class NotFound(AssentError):
+    status = 404
+    code = "NOT_FOUND"
+
+
+class Conflict(AssentError):
+    status = 409
+    code = "CONFLICT"
+
+
+class OperationNotFound(NotFound):
+    code = "OPERATION_NOT_FOUND"
+
+
+class OperationExists(Conflict):
+    code = "OPERATION_EXISTS"
+
+
+class ClientNotFound(NotFound):
+    code = "CLIENT_NOT_FOUND"

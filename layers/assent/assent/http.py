@@ -1,0 +1,125 @@
+"""HTTP conventions every family shares: validation, errors mapped once, body limits, CORS, entry point."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from assent.config import settings
+from assent.errors import AssentError, PayloadTooLarge, UnsupportedMediaType
+from assent.observability import logger, metrics, tracer
+
+# API Gateway accepts 10 MB; no documented request of any family needs more than a few KiB.
+MAX_BODY_BYTES = 64 * 1024
+
+
+class ErrorEnvelope(Protocol):
+    """How one API family writes an error on the wire."""
+
+    def error(self, status: int, code: str, message: str) -> Response: ...
+
+
+class FamilyResolver(APIGatewayRestResolver):
+    """A REST resolver that knows how its API family writes errors."""
+
+    def __init__(self, envelope: ErrorEnvelope) -> None:
+        super().__init__(enable_validation=True)
+        self.envelope = envelope
+
+
+def build_resolver(envelope: ErrorEnvelope) -> FamilyResolver:
+    """A REST resolver whose every error, expected or not, comes out in the family's envelope."""
+    app = FamilyResolver(envelope)
+
+    @app.exception_handler(AssentError)
+    def _domain_error(error: AssentError) -> Response:
+        return envelope.error(error.status, error.code, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid_request(error: RequestValidationError) -> Response:
+        return envelope.error(400, "INVALID_REQUEST", describe_validation_errors(error.errors()))
+
+    @app.not_found
+    def _no_route(_: Exception) -> Response:
+        return envelope.error(404, "NOT_FOUND", "no such route")
+
+    @app.exception_handler(Exception)
+    def _unexpected(_: Exception) -> Response:
+        # Details stay in the log (with the request id); the caller learns nothing of the internals.
+        logger.exception("unhandled error")
+        return envelope.error(500, "INTERNAL_ERROR", "internal error")
+
+    return app
+
+
+def describe_validation_errors(errors: Sequence[Any]) -> str:
+    """One line naming each offending field; never echoes the input, which may hold secrets."""
+    parts = []
+    for error in errors:
+        location = ".".join(str(part) for part in error.get("loc", ()) if part != "body") or "body"
+        message = "malformed JSON" if error.get("type") == "json_invalid" else error.get("msg", "invalid")
+        parts.append(f"{location}: {message}")
+    return "; ".join(parts) or "invalid request"
+
+
+def body_refusal(event: dict[str, Any]) -> AssentError | None:
+    """Why a body is refused before it is parsed: every family's bodies are JSON of a few KiB."""
+    body = event.get("body")
+    if not body:
+        return None
+    if len(body) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
+        return PayloadTooLarge(f"the body exceeds {MAX_BODY_BYTES} bytes")
+    headers = event.get("headers") or {}
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "") or ""
+    # No Content-Type is read as JSON; a form would be parsed as a form, and not as the documented body.
+    if content_type.strip() and not content_type.strip().lower().startswith("application/json"):
+        return UnsupportedMediaType("the body must be JSON (Content-Type: application/json)")
+    return None
+
+
+def _proxy_response(response: Response) -> dict[str, Any]:
+    return {
+        "statusCode": response.status_code,
+        "multiValueHeaders": {"Content-Type": [response.content_type or "application/json"]},
+        "body": json.dumps(response.body, separators=(",", ":")),
+        "isBase64Encoded": False,
+    }
+
+
+def cors_headers(request_origin: str | None) -> dict[str, str]:
+    """Headers that let the configured browser origin read an answer (preflight is API Gateway's)."""
+    allowed = settings().allowed_origin
+    if allowed == "*":
+        return {"Access-Control-Allow-Origin": "*"}
+    if request_origin == allowed:
+        return {"Access-Control-Allow-Origin": allowed, "Vary": "Origin"}
+    return {}
+
+
+def entrypoint(app: FamilyResolver) -> Callable[[dict, LambdaContext], dict]:
+    """The Lambda handler for one resolver, with logging, tracing and metrics wired in."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def lambda_handler(event: dict, context: LambdaContext) -> dict:
+        refusal = body_refusal(event)
+        if refusal is not None:
+            response = _proxy_response(app.envelope.error(refusal.status, refusal.code, refusal.message))
+        else:
+            response = app.resolve(event, context)
+        metrics.add_metric(name=f"Responses{response['statusCode'] // 100}xx", unit=MetricUnit.Count, value=1)
+        origin = next((v for k, v in (event.get("headers") or {}).items() if k.lower() == "origin"), None)
+        response.setdefault("multiValueHeaders", {}).update(
+            {name: [value] for name, value in cors_headers(origin).items()}
+        )
+        return response
+
+    return lambda_handler

@@ -1,0 +1,112 @@
+"""The operations table: one item per (client, operationId), pending ones indexed by user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, Key
+
+from assent.errors import OperationExists
+from assent.operations import Operation, OperationState
+
+PENDING_INDEX = "pending-by-user"
+# A pending list is shown on a device; more than this many waiting approvals is abuse, not use.
+MAX_PENDING_LISTED = 100
+
+
+def _pk(client_id: str, operation_id: str) -> str:
+    return f"{client_id}#{operation_id}"
+
+
+class OperationsRepository:
+    def __init__(self, table) -> None:  # type: ignore[no-untyped-def]
+        self._table = table
+
+    def create(self, operation: Operation, *, now: float) -> None:
+        """Store a new pending operation; an id the client already used is a conflict.
+
+        An item whose retention has passed but that TTL has not yet deleted counts as absent.
+        """
+        client = self._table.meta.client
+        try:
+            self._table.put_item(
+                Item=_item(operation),
+                ConditionExpression="attribute_not_exists(pk) OR #ttl <= :now",
+                ExpressionAttributeNames={"#ttl": "ttl"},
+                ExpressionAttributeValues={":now": int(now)},
+            )
+        except client.exceptions.ConditionalCheckFailedException as error:
+            raise OperationExists("an operation with this operationId exists") from error
+
+    def get(self, client_id: str, operation_id: str, *, now: float) -> Operation | None:
+        item = self._table.get_item(Key={"pk": _pk(client_id, operation_id)}, ConsistentRead=True).get("Item")
+        if item is None or int(item["ttl"]) <= now:
+            return None
+        return _operation(item)
+
+    def pending_for_user(
+        self, user_id: str, *, client_id: str, now: float, max_lifetime_seconds: int
+    ) -> list[Operation]:
+        """Pending, unexpired operations of one client for one user, oldest first.
+
+        The key condition skips everything created before the longest lifetime, so expired
+        items still waiting for TTL deletion cost nothing to read past.
+        """
+        oldest_live_ms = int((now - max_lifetime_seconds) * 1000)
+        kwargs: dict[str, Any] = {
+            "IndexName": PENDING_INDEX,
+            "KeyConditionExpression": Key("pending_user").eq(user_id) & Key("created_ms").gt(oldest_live_ms),
+            "FilterExpression": Attr("expires_at").gt(int(now)) & Attr("client_id").eq(client_id),
+            "ScanIndexForward": True,
+        }
+        operations: list[Operation] = []
+        while len(operations) < MAX_PENDING_LISTED:
+            page = self._table.query(**kwargs)
+            operations.extend(_operation(item) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return operations[:MAX_PENDING_LISTED]
+
+
+def _item(operation: Operation) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "pk": _pk(operation.client_id, operation.operation_id),
+        "client_id": operation.client_id,
+        "operation_id": operation.operation_id,
+        "id": operation.id,
+        "user_id": operation.user_id,
+        "key_id": operation.key_id,
+        "node_id": operation.node_id,
+        "state": operation.state.value,
+        "created_ms": operation.created_ms,
+        "expires_at": operation.expires_at,
+        "ttl": operation.retain_until,
+    }
+    if operation.state is OperationState.PENDING:
+        item["pending_user"] = operation.user_id
+    optional = {
+        "payload": operation.payload,
+        "external_user_id": operation.external_user_id,
+        "auth_type": operation.auth_type,
+    }
+    item.update({name: value for name, value in optional.items() if value is not None})
+    return item
+
+
+def _operation(item: dict[str, Any]) -> Operation:
+    return Operation(
+        client_id=str(item["client_id"]),
+        operation_id=str(item["operation_id"]),
+        id=int(item["id"]),
+        user_id=str(item["user_id"]),
+        key_id=str(item["key_id"]),
+        node_id=str(item["node_id"]),
+        created_ms=int(item["created_ms"]),
+        expires_at=int(item["expires_at"]),
+        retain_until=int(item["ttl"]),
+        state=OperationState(item["state"]),
+        payload=item.get("payload"),
+        external_user_id=item.get("external_user_id"),
+        auth_type=item.get("auth_type"),
+    )
