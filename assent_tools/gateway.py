@@ -68,12 +68,14 @@ def main(argv: list[str] | None = None) -> None:
     store.start()
     try:
         os.environ["AWS_ENDPOINT_URL"] = store.url
-        os.environ.update(function_environment(template))
+        environment = function_environment(template)
+        os.environ.update(environment)
         create_tables(boto3.client("dynamodb"), template)
         ses = boto3.client("ses")
         for identity in ses_identities(template):
             ses.verify_email_identity(EmailAddress=identity)
-        dev_key = _create_development_client()
+        # A template without a clients table (a test fixture, say) has no API keys to issue.
+        dev_key = _create_development_client() if "ASSENT_CLIENTS_TABLE" in environment else None
 
         stacks, _ = SamLocalStackProvider.get_stacks(str(template_path))
         api = ApiProvider(stacks).api
@@ -91,7 +93,8 @@ def main(argv: list[str] | None = None) -> None:
         for route in sorted(api.routes, key=lambda r: r.path):
             print(f"  {','.join(sorted(route.methods)):<8} {base}{route.path}  -> {route.function_name}")
         print(f"  GET      {base}/_local/outbox  (e-mail sent through SES)")
-        print(f"Development client API key: {dev_key}")
+        if dev_key:
+            print(f"Development client API key: {dev_key}")
         print("Ctrl-C stops.", flush=True)
         service.run()
     except (KeyboardInterrupt, ProcessSigTermException):

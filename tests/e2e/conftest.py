@@ -1,0 +1,78 @@
+"""The local gateway as users run it: a separate process, real HTTP on free loopback ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV_API_KEY = "ak_e2e_development_key_0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Gateway:
+    process: subprocess.Popen[str]
+    url: str
+    store_url: str
+    api_key: str
+    output: list[str] = field(default_factory=list)
+
+    def stop(self) -> int:
+        """Ctrl-C, as a developer stops it."""
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=20)
+
+
+def start_gateway(template: Path | None = None) -> Gateway:
+    api_port, store_port = free_port(), free_port()
+    command = [sys.executable, "-m", "assent_tools.gateway", "--port", str(api_port)]
+    command += ["--store-port", str(store_port)]
+    if template is not None:
+        command += ["--template", str(template)]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "ASSENT_DEV_API_KEY": DEV_API_KEY, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    gateway = Gateway(process, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{store_port}", DEV_API_KEY)
+    assert process.stdout is not None
+    threading.Thread(target=lambda: gateway.output.extend(process.stdout), daemon=True).start()  # type: ignore[arg-type]
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("the gateway exited at start:\n" + "".join(gateway.output))
+        try:
+            requests.get(gateway.url + "/_local/outbox", timeout=2)
+            return gateway
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    process.kill()
+    pytest.fail("the gateway did not start in 90 s:\n" + "".join(gateway.output))
+
+
+@pytest.fixture(scope="session")
+def gateway() -> Iterator[Gateway]:
+    running = start_gateway()
+    yield running
+    if running.process.poll() is None:
+        running.stop()

@@ -1,0 +1,195 @@
+"""The local API over real HTTP: routes from template.yaml, SAM's events, the serialised store, the tools."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import uuid
+
+import boto3
+import pytest
+import requests
+
+from tests.e2e.conftest import ROOT, Gateway, start_gateway
+
+pytestmark = pytest.mark.e2e
+
+USER = "00C0FFEE00C0FFEE00C0FFEE00C0FFEE"
+JSON = {"Content-Type": "application/json"}
+
+
+def create(
+    gateway: Gateway, operation_id: str, api_key: str | None = None, **fields: str
+) -> requests.Response:
+    return requests.post(
+        f"{gateway.url}/v2/users/{USER}/operations",
+        json={"operationId": operation_id, **fields},
+        headers={"X-Api-Key": api_key or gateway.api_key},
+        timeout=10,
+    )
+
+
+def test_a_client_creates_lists_and_reads_an_operation(gateway):
+    operation_id = f"order-{uuid.uuid4().hex[:8]}"
+
+    created = create(gateway, operation_id, operationPayload="Pay 25 EUR", externalUserId="c-1")
+    listed = requests.get(
+        f"{gateway.url}/v2/users/{USER}/operations/pending",
+        headers={"X-Api-Key": gateway.api_key},
+        timeout=10,
+    )
+    read = requests.get(
+        f"{gateway.url}/v2/operations/{operation_id}",
+        headers={"Authorization": f"Bearer {gateway.api_key}"},
+        timeout=10,
+    )
+
+    assert (created.status_code, created.json()) == (200, {"success": True})
+    assert {
+        "operationId": operation_id,
+        "operationPayload": "Pay 25 EUR",
+        "externalUserId": "c-1",
+        "authType": None,
+    } in listed.json()
+    assert read.status_code == 200
+    assert read.json()["state"] == "pending"
+    assert read.json()["operationPayload"] == "Pay 25 EUR"
+
+
+def test_a_duplicate_operation_id_is_a_conflict_over_http(gateway):
+    operation_id = f"dup-{uuid.uuid4().hex[:8]}"
+    create(gateway, operation_id)
+
+    again = create(gateway, operation_id)
+
+    assert again.status_code == 409
+    assert again.json()["success"] is False
+
+
+def race_to_create(gateway: Gateway, operation_id: str, contenders: int) -> list[int]:
+    """Statuses of `contenders` threads that all send the same create at once."""
+    start = threading.Barrier(contenders)
+    statuses: list[int] = []
+
+    def contend() -> None:
+        start.wait()
+        statuses.append(create(gateway, operation_id).status_code)
+
+    threads = [threading.Thread(target=contend) for _ in range(contenders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def test_simultaneous_creates_of_one_operation_id_give_exactly_one_success(gateway):
+    """The store's conditional write decides, under real concurrency, in every trial (SECURITY.md 3, 14)."""
+    trials, contenders = 5, 12
+    for _ in range(trials):
+        statuses = race_to_create(gateway, f"race-{uuid.uuid4().hex[:8]}", contenders)
+
+        assert sorted(statuses) == [200] + [409] * (contenders - 1)
+
+
+def test_malformed_json_gets_400_in_keyless_shape(gateway):
+    answer = requests.post(
+        f"{gateway.url}/v2/users/{USER}/operations",
+        data="{not json",
+        headers={**JSON, "X-Api-Key": gateway.api_key},
+        timeout=10,
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["success"] is False
+
+
+def test_an_unknown_route_answers_as_api_gateway_does(gateway):
+    answer = requests.get(f"{gateway.url}/v2/nothing/here", timeout=10)
+
+    assert (answer.status_code, answer.json()) == (403, {"message": "Missing Authentication Token"})
+
+
+def test_cors_preflight_is_answered_and_answers_carry_the_origin(gateway):
+    preflight = requests.options(
+        f"{gateway.url}/v2/users/{USER}/operations",
+        headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"},
+        timeout=10,
+    )
+    answer = requests.get(
+        f"{gateway.url}/v2/operations/anything",
+        headers={"Origin": "https://app.example", "X-Api-Key": gateway.api_key},
+        timeout=10,
+    )
+
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "X-Api-Key" in preflight.headers["Access-Control-Allow-Headers"]
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_mail_sent_through_ses_is_in_the_outbox_and_printed(gateway):
+    ses = boto3.client(
+        "ses",
+        endpoint_url=gateway.store_url,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    ses.verify_email_identity(EmailAddress="no-reply@assent.test")
+    subject = f"Your code {uuid.uuid4().hex[:6]}"
+
+    ses.send_email(
+        Source="no-reply@assent.test",
+        Destination={"ToAddresses": ["jane@example.com"]},
+        Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": "123456"}}},
+    )
+
+    outbox = requests.get(f"{gateway.url}/_local/outbox", timeout=10).json()
+    [mail] = [m for m in outbox if m["subject"] == subject]
+    assert mail["destinations"]["ToAddresses"] == ["jane@example.com"]
+    assert any(subject in line and line.startswith("mail sent:") for line in gateway.output)
+
+
+def admin(gateway: Gateway, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assent_tools.admin", "--local", gateway.store_url, *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_admin_creates_lists_and_revokes_a_client(gateway):
+    created = admin(gateway, "create", "--name", "shop back end")
+    issued = json.loads(created.stdout)
+
+    usable = create(gateway, f"adm-{uuid.uuid4().hex[:8]}", api_key=issued["api_key"])
+    listed = admin(gateway, "list")
+    revoked = admin(gateway, "revoke", issued["client_id"])
+    refused = create(gateway, f"adm-{uuid.uuid4().hex[:8]}", api_key=issued["api_key"])
+    again = admin(gateway, "revoke", issued["client_id"])
+
+    assert created.returncode == 0 and issued["api_key"].startswith("ak_")
+    assert usable.status_code == 200
+    assert issued["client_id"] in listed.stdout
+    assert issued["api_key"] not in listed.stdout
+    assert revoked.returncode == 0
+    assert refused.status_code == 401
+    assert again.returncode == 1
+
+
+def test_a_crashing_handler_gets_502_and_ctrl_c_stops_the_gateway_cleanly():
+    crashing = start_gateway(ROOT / "tests" / "fixtures" / "crash" / "template.yaml")
+    try:
+        answer = requests.get(f"{crashing.url}/boom", timeout=10)
+    finally:
+        exit_code = crashing.stop()
+
+    assert (answer.status_code, answer.json()) == (502, {"message": "Internal server error"})
+    assert exit_code == 0
+    assert "Assent local API stopped." in "".join(crashing.output)

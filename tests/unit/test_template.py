@@ -1,0 +1,77 @@
+"""template.yaml keeps the deployment's promises: one function per route, least privilege, TTLs, samples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assent_tools.template import load_template, resources_of_type
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = load_template()
+FUNCTIONS = resources_of_type(TEMPLATE, "AWS::Serverless::Function")
+TABLES = resources_of_type(TEMPLATE, "AWS::DynamoDB::Table")
+
+
+def _route(props: dict) -> tuple[str, str]:
+    [event] = props["Events"].values()
+    return event["Properties"]["Method"].upper(), event["Properties"]["Path"]
+
+
+def test_every_function_serves_exactly_one_route_and_routes_are_distinct():
+    routes = [_route(props) for props in FUNCTIONS.values()]
+
+    assert len(routes) == len(set(routes))
+
+
+@pytest.mark.parametrize("function_id", FUNCTIONS)
+def test_every_function_has_a_sample_event_for_its_route(function_id):
+    props = FUNCTIONS[function_id]
+    folder = Path(props["CodeUri"]).parts[-2:]  # functions/<family>/<endpoint>/
+    event = json.loads((ROOT / "events" / folder[0] / f"{folder[1]}.json").read_text())
+
+    assert (event["httpMethod"], event["resource"]) == _route(props)
+    assert (ROOT / props["CodeUri"] / "app.py").is_file()
+
+
+@pytest.mark.parametrize("function_id", FUNCTIONS)
+def test_function_policies_name_actions_and_resources_no_wildcards(function_id):
+    for policy in FUNCTIONS[function_id]["Policies"]:
+        for statement in policy["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert all("*" not in action for action in actions)
+            assert statement["Resource"] != "*"
+
+
+def test_runtime_architecture_and_layer_are_set_for_every_function():
+    function_globals = TEMPLATE["Globals"]["Function"]
+
+    assert function_globals["Runtime"] == "python3.13"
+    assert function_globals["Architectures"] == ["arm64"]
+    assert function_globals["Layers"] == [{"Ref": "AssentLayer"}]
+    assert "POWERTOOLS_SERVICE_NAME" in function_globals["Environment"]["Variables"]
+
+
+@pytest.mark.parametrize("table", ["OperationsTable", "ChallengesTable", "TempTokensTable"])
+def test_tables_of_short_lived_items_expire_them_by_ttl(table):
+    assert TABLES[table]["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+
+
+@pytest.mark.parametrize("table", ["ClientsTable", "OperationsTable"])
+def test_tables_of_lasting_records_have_point_in_time_recovery(table):
+    assert TABLES[table]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+def test_the_api_is_throttled_and_answers_cors():
+    api = resources_of_type(TEMPLATE, "AWS::Serverless::Api")["AssentApi"]
+
+    [setting] = api["MethodSettings"]
+    assert setting["ThrottlingRateLimit"] == {"Ref": "ThrottlingRateLimit"}
+    assert setting["ThrottlingBurstLimit"] == {"Ref": "ThrottlingBurstLimit"}
+    assert "AllowedOrigin" in json.dumps(api["Cors"])
+
+
+def test_the_api_url_is_an_output():
+    assert "ApiUrl" in TEMPLATE["Outputs"]
