@@ -45,6 +45,17 @@ def stored(tables: dict[str, Any]) -> list[dict[str, Any]]:
     return tables["OperationsTable"].scan(ConsistentRead=True)["Items"]
 
 
+def backdate(tables: dict[str, Any], operation_id: str, attribute: str) -> None:
+    """Put an operation's deadline (`expires_at`) or retention (`ttl`) one second in the past."""
+    [item] = [i for i in stored(tables) if i["operation_id"] == operation_id]
+    tables["OperationsTable"].update_item(
+        Key={"pk": item["pk"]},
+        UpdateExpression="SET #attribute = :past",
+        ExpressionAttributeNames={"#attribute": attribute},
+        ExpressionAttributeValues={":past": int(time.time()) - 1},
+    )
+
+
 def another_client_key() -> str:
     from assent import services
 
@@ -106,13 +117,7 @@ def test_operation_ids_are_unique_per_client_not_across_clients(tables, api_key)
 def test_an_operation_id_past_its_retention_can_be_used_again(tables, api_key):
     """SECURITY.md 4: an item TTL has not yet deleted counts as gone once its time has passed."""
     create(api_key, {"operationId": "old", "operationPayload": "first"})
-    [item] = stored(tables)
-    tables["OperationsTable"].update_item(
-        Key={"pk": item["pk"]},
-        UpdateExpression="SET #t = :past",
-        ExpressionAttributeNames={"#t": "ttl"},
-        ExpressionAttributeValues={":past": int(time.time()) - 1},
-    )
+    backdate(tables, "old", "ttl")
 
     status, _, _ = create(api_key, {"operationId": "old", "operationPayload": "second"})
 
@@ -279,12 +284,7 @@ def test_pending_leaves_out_an_expired_operation_still_in_the_table(tables, api_
     """SECURITY.md 4: expiry is checked on read, whatever TTL has or has not deleted."""
     create(api_key, {"operationId": "stale"})
     create(api_key, {"operationId": "fresh"})
-    [stale] = [i for i in stored(tables) if i["operation_id"] == "stale"]
-    tables["OperationsTable"].update_item(
-        Key={"pk": stale["pk"]},
-        UpdateExpression="SET expires_at = :past",
-        ExpressionAttributeValues={":past": int(time.time()) - 1},
-    )
+    backdate(tables, "stale", "expires_at")
 
     _, _, body = pending(api_key)
 
@@ -365,12 +365,7 @@ def test_get_of_an_unknown_operation_is_not_found(tables, api_key):
 
 def test_get_of_a_pending_operation_past_its_deadline_says_expired(tables, api_key):
     create(api_key, {"operationId": "late"})
-    [item] = stored(tables)
-    tables["OperationsTable"].update_item(
-        Key={"pk": item["pk"]},
-        UpdateExpression="SET expires_at = :past",
-        ExpressionAttributeValues={":past": int(time.time()) - 1},
-    )
+    backdate(tables, "late", "expires_at")
 
     _, _, body = get(api_key, "late")
 
@@ -379,13 +374,7 @@ def test_get_of_a_pending_operation_past_its_deadline_says_expired(tables, api_k
 
 def test_get_of_an_operation_past_its_retention_is_not_found(tables, api_key):
     create(api_key, {"operationId": "gone"})
-    [item] = stored(tables)
-    tables["OperationsTable"].update_item(
-        Key={"pk": item["pk"]},
-        UpdateExpression="SET #t = :past",
-        ExpressionAttributeNames={"#t": "ttl"},
-        ExpressionAttributeValues={":past": int(time.time()) - 1},
-    )
+    backdate(tables, "gone", "ttl")
 
     assert get(api_key, "gone")[0] == 404
 
