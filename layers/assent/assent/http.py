@@ -76,12 +76,16 @@ def body_refusal(event: dict[str, Any]) -> AssentError | None:
         return None
     if len(body) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
         return PayloadTooLarge(f"the body exceeds {MAX_BODY_BYTES} bytes")
-    headers = event.get("headers") or {}
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "") or ""
+    content_type = _header(event, "content-type") or ""
     # No Content-Type is read as JSON; a form would be parsed as a form, and not as the documented body.
     if content_type.strip() and not content_type.strip().lower().startswith("application/json"):
         return UnsupportedMediaType("the body must be JSON (Content-Type: application/json)")
     return None
+
+
+def _header(event: dict[str, Any], name: str) -> str | None:
+    """A header of the raw proxy event, whatever its case (API Gateway keeps the client's)."""
+    return next((v for k, v in (event.get("headers") or {}).items() if k.lower() == name), None)
 
 
 def _proxy_response(response: Response) -> dict[str, Any]:
@@ -116,9 +120,8 @@ def entrypoint(app: FamilyResolver) -> Callable[[dict, LambdaContext], dict]:
         else:
             response = app.resolve(event, context)
         metrics.add_metric(name=f"Responses{response['statusCode'] // 100}xx", unit=MetricUnit.Count, value=1)
-        origin = next((v for k, v in (event.get("headers") or {}).items() if k.lower() == "origin"), None)
         response.setdefault("multiValueHeaders", {}).update(
-            {name: [value] for name, value in cors_headers(origin).items()}
+            {name: [value] for name, value in cors_headers(_header(event, "origin")).items()}
         )
         return response
 
