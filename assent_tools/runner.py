@@ -47,12 +47,11 @@ class InProcessRunner:
     function get separate copies of its handler module, so a resolver's per-request state is never shared.
     """
 
-    def __init__(self, functions: dict[str, FunctionSpec], log: Any = None) -> None:
+    def __init__(self, functions: dict[str, FunctionSpec]) -> None:
         self._functions = functions
         self._idle: dict[str, list[Handler]] = defaultdict(list)
         self._created: dict[str, int] = defaultdict(int)
         self._lock = threading.Lock()
-        self._log = log
 
     def is_debugging(self) -> bool:
         return False

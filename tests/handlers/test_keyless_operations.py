@@ -308,7 +308,9 @@ def test_an_operation_that_left_pending_leaves_the_list(tables, api_key):
 
 
 def test_pending_for_a_user_with_none_is_an_empty_list(tables, api_key):
-    assert pending(api_key, user="ABCDEF")[:3:2] == (200, [])
+    status, _, body = pending(api_key, user="ABCDEF")
+
+    assert (status, body) == (200, [])
 
 
 # --- get -------------------------------------------------------------------------------
