@@ -20,11 +20,11 @@ from assent_tools.runner import InProcessRunner
 from assent_tools.store import LocalStore
 from assent_tools.template import (
     TEMPLATE,
-    create_tables,
     function_environment,
     functions,
     load_template,
-    ses_identities,
+    local_parameters,
+    provision,
 )
 
 REGION = "us-east-1"
@@ -68,12 +68,10 @@ def main(argv: list[str] | None = None) -> None:
     store.start()
     try:
         os.environ["AWS_ENDPOINT_URL"] = store.url
-        environment = function_environment(template)
+        parameters = local_parameters(os.environ)
+        physical_ids = provision(boto3.Session(), template, parameters)
+        environment = function_environment(template, physical_ids, parameters)
         os.environ.update(environment)
-        create_tables(boto3.client("dynamodb"), template)
-        ses = boto3.client("ses")
-        for identity in ses_identities(template):
-            ses.verify_email_identity(EmailAddress=identity)
         # A template without a clients table (a test fixture, say) has no API keys to issue.
         dev_key = _create_development_client() if "ASSENT_CLIENTS_TABLE" in environment else None
 

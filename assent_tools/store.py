@@ -79,15 +79,18 @@ class LocalStore:
             self._thread.join(timeout=5)
 
     def outbox(self) -> list[dict[str, Any]]:
-        """Every e-mail sent through SES since start, oldest first."""
-        backend = ses_backends[DEFAULT_ACCOUNT_ID][self._region]
-        return [_mail(message) for message in backend.sent_messages]
+        return sent_mail(self._region)
 
     def _announce_new_mail(self) -> None:
         mail = self.outbox()
         for message in mail[self._announced_mail :]:
             self._announce("mail sent: " + json.dumps(message))
         self._announced_mail = len(mail)
+
+
+def sent_mail(region: str) -> list[dict[str, Any]]:
+    """Every e-mail moto's SES in this process has sent in `region`, oldest first."""
+    return [_mail(message) for message in ses_backends[DEFAULT_ACCOUNT_ID][region].sent_messages]
 
 
 def _mail(message: Any) -> dict[str, Any]:

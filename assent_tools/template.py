@@ -78,24 +78,60 @@ def create_tables(dynamodb_client: Any, template: Mapping[str, Any]) -> dict[str
     return names
 
 
+# Parameters a deployment must set, given values that suit a developer's machine. The sign-in domain and
+# URI name the front end a developer runs beside the local API; the environment may change each.
+LOCAL_PARAMETERS = {
+    "SignInDomain": ("ASSENT_SIWE_DOMAIN", "localhost:5173"),
+    "SignInUri": ("ASSENT_SIWE_URI", "http://localhost:5173/"),
+    "SenderEmail": ("ASSENT_SENDER_EMAIL", "no-reply@assent.localhost"),
+}
+
+
+def local_parameters(environ: Mapping[str, str]) -> dict[str, str]:
+    return {name: environ.get(variable) or default for name, (variable, default) in LOCAL_PARAMETERS.items()}
+
+
+def create_keys(kms_client: Any, template: Mapping[str, Any]) -> dict[str, str]:
+    """Create every KMS key the template declares; returns each logical id's key id."""
+    return {
+        logical_id: kms_client.create_key(
+            KeySpec=props["KeySpec"], KeyUsage=props["KeyUsage"], Description=props.get("Description", logical_id)
+        )["KeyMetadata"]["KeyId"]
+        for logical_id, props in resources_of_type(template, "AWS::KMS::Key").items()
+    }
+
+
+def provision(session: Any, template: Mapping[str, Any], parameters: Mapping[str, str]) -> dict[str, str]:
+    """Create the template's tables, KMS keys and SES identities in the store `session` points at;
+    returns the physical id of each logical id, for `function_environment`."""
+    physical = create_tables(session.client("dynamodb"), template)
+    physical.update(create_keys(session.client("kms"), template))
+    ses = session.client("ses")
+    for identity in ses_identities(template, parameters):
+        ses.verify_email_identity(EmailAddress=identity)
+    return physical
+
+
 def function_environment(
-    template: Mapping[str, Any], overrides: Mapping[str, str] | None = None
+    template: Mapping[str, Any],
+    physical_ids: Mapping[str, str],
+    overrides: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The environment every function sees, with `!Ref`s resolved as the local store names things.
+    """The environment every function sees, with `!Ref`s resolved to parameters and to the physical ids
+    of the resources `provision` created.
 
     All functions share one process locally, so they must agree on each variable's value.
     """
     parameters = {name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()}
     parameters.update(overrides or {})
-    tables = set(resources_of_type(template, "AWS::DynamoDB::Table"))
 
     def resolve(name: str, value: Any) -> str:
         if isinstance(value, dict) and set(value) == {"Ref"}:
             ref = value["Ref"]
             if ref in parameters:
                 return parameters[ref]
-            if ref in tables:
-                return str(ref)
+            if ref in physical_ids:
+                return physical_ids[ref]
         if isinstance(value, str | int | float):
             return str(value)
         raise ValueError(f"{name}: the local gateway resolves only literals and Ref, not {value!r}")
@@ -112,9 +148,12 @@ def function_environment(
     return environment
 
 
-def ses_identities(template: Mapping[str, Any]) -> list[str]:
-    return [
-        props["EmailIdentity"]
-        for props in resources_of_type(template, "AWS::SES::EmailIdentity").values()
-        if isinstance(props.get("EmailIdentity"), str)
-    ]
+def ses_identities(template: Mapping[str, Any], parameters: Mapping[str, str]) -> list[str]:
+    identities = []
+    for props in resources_of_type(template, "AWS::SES::EmailIdentity").values():
+        identity = props.get("EmailIdentity")
+        if isinstance(identity, dict) and set(identity) == {"Ref"}:
+            identity = parameters.get(identity["Ref"])
+        if isinstance(identity, str):
+            identities.append(identity)
+    return identities

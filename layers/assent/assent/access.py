@@ -1,35 +1,61 @@
 """Who may call what: each kind of caller is authenticated here, once, into a typed principal.
 
-A route states its caller in its signature (`client: ClientCaller`); routes that state none are public.
+A route states its caller in its signature (`client: ClientCaller`, `user: UserCaller`); routes that
+state none are public.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.request import Request
 
 from assent.clients import Client
-from assent.services import clients_service
+from assent.errors import InvalidToken
+from assent.services import clients_service, tokens
+from assent.tokens import TokenType
 
 _BEARER = "bearer "
 
 
-def presented_api_key(request: Request) -> str | None:
-    """The API key from `X-Api-Key` (Keyless) or `Authorization: Bearer` (UNLOQ), whichever is present."""
-    headers = request.resolved_event.headers  # case-insensitive
-    key = headers.get("x-api-key")
-    if key:
-        return key.strip()
-    authorization = headers.get("authorization") or ""
+@dataclass(frozen=True)
+class User:
+    """A user signed in with an access token: the typed principal user routes receive."""
+
+    user_id: str
+    session_id: str | None
+
+
+def _bearer(request: Request) -> str | None:
+    authorization = request.resolved_event.headers.get("authorization") or ""  # case-insensitive
     if authorization[: len(_BEARER)].lower() == _BEARER:
         return authorization[len(_BEARER) :].strip()
     return None
+
+
+def presented_api_key(request: Request) -> str | None:
+    """The API key from `X-Api-Key` (Keyless) or `Authorization: Bearer` (UNLOQ), whichever is present."""
+    key = request.resolved_event.headers.get("x-api-key")
+    return key.strip() if key else _bearer(request)
 
 
 def authenticate_client(request: Request) -> Client:
     return clients_service().authenticate(presented_api_key(request))
 
 
+def user_from_access_token(token: str | None) -> User:
+    """The user an access token names; step tokens and anything else are refused (SECURITY.md 22)."""
+    if not token:
+        raise InvalidToken("an access token is required")
+    claims = tokens().verify(token, TokenType.ACCESS)
+    return User(user_id=str(claims["sub"]), session_id=claims.get("sid"))
+
+
+def authenticate_user(request: Request) -> User:
+    return user_from_access_token(_bearer(request))
+
+
 ClientCaller = Annotated[Client, Depends(authenticate_client)]
+UserCaller = Annotated[User, Depends(authenticate_user)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
@@ -20,6 +20,13 @@ def dynamodb_table(name: str) -> Table:
     return _dynamodb().Table(name)
 
 
+@cache
+def client(service: str) -> Any:
+    """A low-level client (KMS, SES), one per service per container."""
+    return boto3.client(service)  # type: ignore[call-overload]
+
+
 def reset() -> None:
     """Forget cached handles (tests and the local gateway point boto3 somewhere new)."""
     _dynamodb.cache_clear()
+    client.cache_clear()

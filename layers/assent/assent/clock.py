@@ -8,7 +8,11 @@ from datetime import UTC, datetime
 
 Clock = Callable[[], float]
 
-system_clock: Clock = time.time
+
+
+def system_clock() -> float:
+    # Looked up on each call, so that a test that moves `time.time` moves every service's clock.
+    return time.time()
 
 
 def iso8601(epoch_ms: int) -> str:

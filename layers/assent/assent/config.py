@@ -8,6 +8,8 @@ from functools import cache
 
 # SECURITY.md 5: out-of-band requests live at most ten minutes.
 MAX_OPERATION_LIFETIME_SECONDS = 600
+# SECURITY.md 24: access tokens live at most fifteen minutes.
+MAX_ACCESS_TOKEN_SECONDS = 900
 
 
 class ConfigurationError(RuntimeError):
@@ -15,13 +17,49 @@ class ConfigurationError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class TokenSettings:
+    """Who signs the JWTs this deployment issues, and for whom."""
+
+    issuer: str
+    audience: str
+    signing_key_id: str
+    # Keys that signed tokens still in circulation after a rotation (SECURITY.md 22: `kid` allow-list).
+    previous_key_ids: tuple[str, ...]
+    access_token_seconds: int
+    refresh_idle_seconds: int
+    session_lifetime_seconds: int
+
+    @property
+    def verification_key_ids(self) -> tuple[str, ...]:
+        return (self.signing_key_id, *self.previous_key_ids)
+
+
+@dataclass(frozen=True)
+class WalletSettings:
+    """What a Sign-In with Ethereum message names: the site a wallet signs in to."""
+
+    domain: str
+    uri: str
+    statement: str
+    default_chain_id: int
+
+
+@dataclass(frozen=True)
 class Settings:
     clients_table: str
     operations_table: str
+    users_table: str
+    sessions_table: str
+    challenges_table: str
+    temp_tokens_table: str
     operation_lifetime_seconds: int
     operation_retention_seconds: int
     allowed_origin: str
     node_id: str
+    code_key_id: str
+    sender_email: str
+    tokens: TokenSettings
+    wallet: WalletSettings
 
 
 def _required(name: str) -> str:
@@ -54,9 +92,50 @@ def settings() -> Settings:
     return Settings(
         clients_table=_required("ASSENT_CLIENTS_TABLE"),
         operations_table=_required("ASSENT_OPERATIONS_TABLE"),
+        users_table=_required("ASSENT_USERS_TABLE"),
+        sessions_table=_required("ASSENT_SESSIONS_TABLE"),
+        challenges_table=_required("ASSENT_CHALLENGES_TABLE"),
+        temp_tokens_table=_required("ASSENT_TEMP_TOKENS_TABLE"),
         operation_lifetime_seconds=lifetime,
         operation_retention_seconds=retention_days * 86_400,
         allowed_origin=os.environ.get("ASSENT_ALLOWED_ORIGIN", "*").strip() or "*",
         node_id=os.environ.get("ASSENT_NODE_ID", "").strip()
         or os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "assent"),
+        code_key_id=_required("ASSENT_CODE_KEY_ID"),
+        sender_email=_required("ASSENT_SENDER_EMAIL"),
+        tokens=_token_settings(),
+        wallet=_wallet_settings(),
+    )
+
+
+def _token_settings() -> TokenSettings:
+    access_seconds = _integer("ASSENT_ACCESS_TOKEN_SECONDS", MAX_ACCESS_TOKEN_SECONDS)
+    if not 60 <= access_seconds <= MAX_ACCESS_TOKEN_SECONDS:
+        raise ConfigurationError(f"ASSENT_ACCESS_TOKEN_SECONDS must be 60..{MAX_ACCESS_TOKEN_SECONDS}")
+    idle_days = _integer("ASSENT_REFRESH_IDLE_DAYS", 7)
+    lifetime_days = _integer("ASSENT_SESSION_LIFETIME_DAYS", 30)
+    if not 1 <= idle_days <= lifetime_days:
+        raise ConfigurationError("ASSENT_REFRESH_IDLE_DAYS must be 1..ASSENT_SESSION_LIFETIME_DAYS")
+    previous = os.environ.get("ASSENT_PREVIOUS_TOKEN_KEY_IDS", "")
+    return TokenSettings(
+        issuer=_required("ASSENT_TOKEN_ISSUER"),
+        audience=_required("ASSENT_TOKEN_AUDIENCE"),
+        # SECURITY.md 23: without a KMS key the function refuses to start; there is no fallback key.
+        signing_key_id=_required("ASSENT_TOKEN_KEY_ID"),
+        previous_key_ids=tuple(key.strip() for key in previous.split(",") if key.strip()),
+        access_token_seconds=access_seconds,
+        refresh_idle_seconds=idle_days * 86_400,
+        session_lifetime_seconds=lifetime_days * 86_400,
+    )
+
+
+def _wallet_settings() -> WalletSettings:
+    chain_id = _integer("ASSENT_SIWE_DEFAULT_CHAIN_ID", 1)
+    if chain_id < 1:
+        raise ConfigurationError("ASSENT_SIWE_DEFAULT_CHAIN_ID must be a positive chain id")
+    return WalletSettings(
+        domain=_required("ASSENT_SIWE_DOMAIN"),
+        uri=_required("ASSENT_SIWE_URI"),
+        statement=os.environ.get("ASSENT_SIWE_STATEMENT", "").strip(),
+        default_chain_id=chain_id,
     )

@@ -56,3 +56,41 @@ class OperationExists(Conflict):
 
 class ClientNotFound(NotFound):
     code = "CLIENT_NOT_FOUND"
+
+
+class TooManyRequests(AssentError):
+    status = 429
+    code = "TOO_MANY_REQUESTS"
+
+
+class InvalidToken(Unauthenticated):
+    """A token that is malformed, forged, expired, of the wrong type, or already used: all look alike."""
+
+    code = "INVALID_TOKEN"
+
+
+class SignInFailed(Unauthenticated):
+    """A sign-in proof that does not hold; replayed, expired and wrongly signed challenges look alike."""
+
+    code = "SIGN_IN_FAILED"
+
+
+class InvalidRefreshToken(Unauthenticated):
+    code = "INVALID_REFRESH_TOKEN"
+
+
+class WalletTaken(Conflict):
+    code = "WALLET_TAKEN"
+
+
+class EmailTaken(Conflict):
+    code = "EMAIL_TAKEN"
+
+
+class InvalidCode(AssentError):
+    status = 400
+    code = "INVALID_CODE"
+
+
+class CodeLocked(TooManyRequests):
+    code = "CODE_LOCKED"

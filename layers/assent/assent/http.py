@@ -26,6 +26,15 @@ class ErrorEnvelope(Protocol):
     def error(self, status: int, code: str, message: str) -> Response: ...
 
 
+class PlainErrorEnvelope:
+    """`{"error": code, "message"}`: for families whose docs name an error but show no body (Hyphen)."""
+
+    def error(self, status: int, code: str, message: str) -> Response:
+        return Response(
+            status_code=status, content_type="application/json", body={"error": code, "message": message}
+        )
+
+
 class FamilyResolver(APIGatewayRestResolver):
     """A REST resolver that knows how its API family writes errors."""
 

@@ -1,4 +1,4 @@
-"""Services wired to their tables, built on first use and kept for the life of the container."""
+"""Services wired to their tables and keys, built on first use and kept for the life of the container."""
 
 from __future__ import annotations
 
@@ -6,8 +6,17 @@ from functools import cache
 
 from assent import aws, config
 from assent.clients import ClientsRepository, ClientsService
+from assent.codes import CodeHasher
+from assent.email_verification import EmailVerification
+from assent.mail import Mailer
 from assent.operations import OperationsService
 from assent.repositories.operations import OperationsRepository
+from assent.repositories.proofs import ProofsRepository
+from assent.repositories.sessions import SessionsRepository
+from assent.repositories.users import UsersRepository
+from assent.sessions import SessionsService
+from assent.tokens import KmsKeys, Tokens
+from assent.wallet_signin import WalletSignIn
 
 
 @cache
@@ -26,8 +35,82 @@ def operations_service() -> OperationsService:
     )
 
 
+@cache
+def token_keys() -> KmsKeys:
+    settings = config.settings().tokens
+    return KmsKeys(aws.client("kms"), settings.signing_key_id, settings.verification_key_ids)
+
+
+@cache
+def tokens() -> Tokens:
+    return Tokens(token_keys(), config.settings().tokens)
+
+
+@cache
+def sessions_service() -> SessionsService:
+    settings = config.settings()
+    return SessionsService(
+        SessionsRepository(aws.dynamodb_table(settings.sessions_table)), tokens(), settings.tokens
+    )
+
+
+@cache
+def users_repository() -> UsersRepository:
+    return UsersRepository(aws.dynamodb_table(config.settings().users_table))
+
+
+@cache
+def email_verification() -> EmailVerification:
+    settings = config.settings()
+    return EmailVerification(
+        ProofsRepository(aws.dynamodb_table(settings.challenges_table)),
+        users_repository(),
+        CodeHasher(aws.client("kms"), settings.code_key_id),
+        Mailer(aws.client("ses"), settings.sender_email),
+    )
+
+
+def _recover_signer(message: str, signature: str) -> str | None:
+    # eth-account costs over a second to import: only the function that verifies wallet signatures
+    # loads it (its handler imports assent.wallets at init, so this import is then free).
+    from assent.wallets import InvalidSignature, recover_signer
+
+    try:
+        return recover_signer(message, signature)
+    except InvalidSignature:
+        return None
+
+
+@cache
+def wallet_sign_in() -> WalletSignIn:
+    settings = config.settings()
+    return WalletSignIn(
+        challenges=ProofsRepository(aws.dynamodb_table(settings.challenges_table)),
+        step_tokens=ProofsRepository(aws.dynamodb_table(settings.temp_tokens_table)),
+        users=users_repository(),
+        tokens=tokens(),
+        sessions=sessions_service(),
+        verification=email_verification(),
+        settings=settings.wallet,
+        recover=_recover_signer,
+    )
+
+
+_FACTORIES = (
+    clients_service,
+    operations_service,
+    token_keys,
+    tokens,
+    sessions_service,
+    users_repository,
+    email_verification,
+    wallet_sign_in,
+    config.settings,
+)
+
+
 def reset() -> None:
     """Drop every cached setting, handle and service (tests, and tools that switch stores)."""
-    for factory in (clients_service, operations_service, config.settings):
+    for factory in _FACTORIES:
         factory.cache_clear()
     aws.reset()

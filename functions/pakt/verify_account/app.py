@@ -1,0 +1,18 @@
+"""Pakt: verify the user's e-mail with the code sent to it (POST /v1/auth/account/verify)."""
+
+from assent.access import user_from_access_token
+from assent.families import pakt
+from assent.http import entrypoint
+from assent.services import email_verification
+
+app = pakt.resolver()
+
+
+@app.post("/v1/auth/account/verify")
+def verify_account(body: pakt.VerifyAccountBody) -> pakt.VerifyAccountResponse:
+    user = user_from_access_token(body.tempToken)
+    email_verification().verify(user.user_id, body.token)
+    return pakt.VerifyAccountResponse(message="account verified", data=pakt.VerifiedData(isVerified=True))
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,24 @@
+"""Pakt: create the user of a validated wallet and sign them in (POST /v1/auth/web3/onboard)."""
+
+from assent.families import pakt
+from assent.http import entrypoint
+from assent.services import wallet_sign_in
+
+app = pakt.resolver()
+
+
+@app.post("/v1/auth/web3/onboard")
+def web3_onboard(body: pakt.OnboardBody) -> pakt.OnboardResponse:
+    user, credentials = wallet_sign_in().onboard(
+        body.tempToken, first_name=body.firstName, last_name=body.lastName, email=body.email
+    )
+    return pakt.OnboardResponse(
+        data=pakt.SessionData(
+            tempToken=pakt.session_token(credentials),
+            refreshToken=credentials.refresh_token,
+            isVerified=user.email_verified,
+        )
+    )
+
+
+lambda_handler = entrypoint(app)

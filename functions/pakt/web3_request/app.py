@@ -1,0 +1,20 @@
+"""Pakt: the Sign-In with Ethereum message for a wallet to sign (POST /v1/auth/web3/request)."""
+
+from assent.families import pakt
+from assent.http import entrypoint
+from assent.services import wallet_sign_in
+
+app = pakt.resolver()
+
+
+@app.post("/v1/auth/web3/request")
+def web3_request(body: pakt.Web3RequestBody) -> pakt.Web3RequestResponse:
+    challenge = wallet_sign_in().request(body.account, body.chainId)
+    return pakt.Web3RequestResponse(
+        data=pakt.Web3RequestData(
+            message=challenge.message, tempToken=pakt.step_token(challenge.temp_token, challenge.expires_in)
+        )
+    )
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,36 @@
+"""Pakt: check a wallet's signature of its message (POST /v1/auth/web3/validate), answering 202."""
+
+from aws_lambda_powertools.event_handler import Response, content_types
+
+import assent.wallets  # noqa: F401  loaded at init, not on the first request: it takes over a second
+from assent.families import pakt
+from assent.http import entrypoint
+from assent.services import wallet_sign_in
+from assent.wallet_signin import SignedIn
+
+app = pakt.resolver()
+
+
+@app.post("/v1/auth/web3/validate")
+def web3_validate(body: pakt.Web3ValidateBody) -> Response[pakt.Web3ValidateResponse]:
+    outcome = wallet_sign_in().validate(body.signedMessage, body.tempToken)
+    if isinstance(outcome, SignedIn):
+        data = pakt.Web3ValidateData(
+            account=outcome.account,
+            isOnboarded=True,
+            tempToken=pakt.session_token(outcome.credentials),
+            refreshToken=outcome.credentials.refresh_token,
+            isVerified=outcome.user.email_verified,
+        )
+        message = "signed in"
+    else:
+        data = pakt.Web3ValidateData(
+            account=outcome.account,
+            isOnboarded=False,
+            tempToken=pakt.step_token(outcome.temp_token, outcome.expires_in),
+        )
+        message = "web3 validation successful"
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=pakt.Web3ValidateResponse(message=message, data=data))
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,98 @@
+"""E-mail verification: a 6-digit code e-mailed through SES, tried a few times at most, accepted once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assent.clock import Clock, system_clock
+from assent.codes import CodeHasher, new_code
+from assent.errors import CodeLocked, InvalidCode, NotFound, TooManyRequests
+from assent.repositories.proofs import ProofsRepository, Throttled
+from assent.repositories.transactions import TransactionCancelled, transact
+
+if TYPE_CHECKING:
+    from assent.mail import Mailer
+    from assent.repositories.users import UsersRepository
+    from assent.users import User
+
+PURPOSE = "email-verification"
+CODE_SECONDS = 600  # SECURITY.md 5: e-mailed codes live at most ten minutes
+MAX_ATTEMPTS = 5
+RESEND_AFTER_SECONDS = 60
+
+
+def _pk(user_id: str) -> str:
+    return f"{PURPOSE}#{user_id}"
+
+
+class EmailVerification:
+    def __init__(
+        self,
+        codes: ProofsRepository,
+        users: UsersRepository,
+        hasher: CodeHasher,
+        mailer: Mailer,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._codes = codes
+        self._users = users
+        self._hasher = hasher
+        self._mailer = mailer
+        self._clock = clock
+
+    def send(self, user: User) -> None:
+        """E-mail a new code, which replaces any earlier one; at most one a minute (SECURITY.md 21)."""
+        now = int(self._clock())
+        code = new_code()
+        try:
+            self._codes.put(
+                _pk(user.user_id),
+                {
+                    "code_digest": self._hasher.digest(PURPOSE, user.user_id, code),
+                    "email": user.email,
+                    "attempts": 0,
+                },
+                expires_at=now + CODE_SECONDS,
+                now=now,
+                resend_after=RESEND_AFTER_SECONDS,
+            )
+        except Throttled as error:
+            raise TooManyRequests(f"a code was sent less than {RESEND_AFTER_SECONDS} seconds ago") from error
+        self._mailer.send(
+            user.email,
+            "Your verification code",
+            f"Hello {user.first_name},\n\nyour code is {code}. It is valid for {CODE_SECONDS // 60} minutes.\n\n"
+            "If you did not ask for it, ignore this message.\n",
+        )
+
+    def resend(self, user_id: str) -> bool:
+        """Send a new code unless the address is verified already; returns whether it is."""
+        user = self._users.get(user_id)
+        if user is None:
+            raise NotFound("no such user")
+        if not user.email_verified:
+            self.send(user)
+        return user.email_verified
+
+    def verify(self, user_id: str, code: str) -> None:
+        """Mark the user's e-mail verified if `code` is the one sent; the attempt is counted first."""
+        now = int(self._clock())
+        pk = _pk(user_id)
+        record, locked = self._codes.count_attempt(pk, now=now, max_attempts=MAX_ATTEMPTS)
+        if locked:
+            raise CodeLocked("too many wrong codes: ask for a new one")
+        if record is None:
+            raise InvalidCode("the code is wrong or has expired")
+        if not self._hasher.matches(PURPOSE, user_id, code, bytes(record["code_digest"].value)):
+            raise InvalidCode("the code is wrong or has expired")
+        try:
+            transact(
+                self._codes.client,
+                [
+                    self._codes.consume_item(pk, now=now, attempts=record["attempts"]),
+                    self._users.mark_email_verified_item(user_id, str(record["email"])),
+                ],
+            )
+        except TransactionCancelled as error:
+            # Another attempt (or a resend) got there between the count and now: this one proves nothing.
+            raise InvalidCode("the code is wrong or has expired") from error

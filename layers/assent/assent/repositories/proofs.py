@@ -1,0 +1,109 @@
+"""Single-use proofs with a deadline (challenges, step tokens, e-mailed codes): stored, then consumed once.
+
+Every read checks `expires_at` itself: TTL deletes lazily, days late, and moto never does (SECURITY.md 4).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer
+
+
+# How long an expired proof stays before TTL removes it; nothing reads it past `expires_at`.
+_TTL_GRACE_SECONDS = 86_400
+_deserialize = TypeDeserializer().deserialize
+
+
+class Throttled(Exception):  # noqa: N818
+    """A proof for this key was issued too recently to issue another."""
+
+
+class ProofsRepository:
+    def __init__(self, table) -> None:  # type: ignore[no-untyped-def]
+        self._table = table
+
+    @property
+    def name(self) -> str:
+        return str(self._table.name)
+
+    @property
+    def client(self) -> Any:
+        """The low-level client, for transactions this repository takes part in."""
+        return self._table.meta.client
+
+    def put(
+        self, pk: str, attributes: dict[str, Any], *, expires_at: int, now: int, resend_after: int | None = None
+    ) -> None:
+        """Store a proof, replacing any earlier one for `pk`; with `resend_after`, not within that many
+        seconds of the last (raises Throttled)."""
+        item = {**attributes, "pk": pk, "issued_at": now, "expires_at": expires_at, "ttl": expires_at + _TTL_GRACE_SECONDS}
+        if resend_after is None:
+            self._table.put_item(Item=item)
+            return
+        client = self._table.meta.client
+        try:
+            self._table.put_item(
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk) OR issued_at <= :cutoff",
+                ExpressionAttributeValues={":cutoff": now - resend_after},
+            )
+        except client.exceptions.ConditionalCheckFailedException as error:
+            raise Throttled(pk) from error
+
+    def consume(self, pk: str, *, now: int) -> dict[str, Any] | None:
+        """Delete a live proof and return it; None if it is absent, used or expired (SECURITY.md 3)."""
+        client = self._table.meta.client
+        try:
+            old = self._table.delete_item(
+                Key={"pk": pk},
+                ConditionExpression="attribute_exists(pk) AND expires_at > :now",
+                ExpressionAttributeValues={":now": now},
+                ReturnValues="ALL_OLD",
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return None
+        attributes: dict[str, Any] = old["Attributes"]
+        return attributes
+
+    def consume_item(self, pk: str, *, now: int, **expected: Any) -> dict[str, Any]:
+        """`consume` as one item of a transaction, also requiring the given attribute values."""
+        condition = "attribute_exists(pk) AND expires_at > :now"
+        values: dict[str, Any] = {":now": now}
+        for index, (name, value) in enumerate(expected.items()):
+            condition += f" AND {name} = :v{index}"
+            values[f":v{index}"] = value
+        return {
+            "Delete": {
+                "TableName": self.name,
+                "Key": {"pk": pk},
+                "ConditionExpression": condition,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def count_attempt(self, pk: str, *, now: int, max_attempts: int) -> tuple[dict[str, Any] | None, bool]:
+        """Count one attempt before anything is compared (SECURITY.md 20).
+
+        Returns (the proof after counting, False), or (None, locked) when it is absent or expired
+        (locked False) or has used up its attempts (locked True).
+        """
+        client = self._table.meta.client
+        try:
+            item = self._table.update_item(
+                Key={"pk": pk},
+                UpdateExpression="ADD attempts :one",
+                ConditionExpression=(
+                    "attribute_exists(pk) AND expires_at > :now"
+                    " AND (attribute_not_exists(attempts) OR attempts < :max)"
+                ),
+                ExpressionAttributeValues={":one": 1, ":now": now, ":max": max_attempts},
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )["Attributes"]
+        except client.exceptions.ConditionalCheckFailedException as error:
+            old = {k: _deserialize(v) for k, v in (error.response.get("Item") or {}).items()}
+            locked = bool(old) and int(old["expires_at"]) > now and int(old.get("attempts", 0)) >= max_attempts
+            return None, locked
+        attributes: dict[str, Any] = item
+        return attributes, False

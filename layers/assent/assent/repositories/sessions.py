@@ -1,0 +1,94 @@
+"""The sessions table: one item per refresh-token family, holding the digest of its current token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer
+
+from assent.sessions import Session
+
+# Kept readable a while after the absolute lifetime, so that a late replay is still recognised and refused.
+_RETENTION_SECONDS = 7 * 86_400
+_deserialize = TypeDeserializer().deserialize
+
+
+def _pk(family_id: str) -> str:
+    return f"family#{family_id}"
+
+
+class SessionsRepository:
+    def __init__(self, table) -> None:  # type: ignore[no-untyped-def]
+        self._table = table
+
+    def create(self, session: Session) -> None:
+        self._table.put_item(
+            Item={
+                "pk": _pk(session.family_id),
+                "user_id": session.user_id,
+                "key": session.key,
+                "expires_at": session.expires_at,
+                "idle_expires_at": session.idle_expires_at,
+                "current_digest": session.current_digest,
+                "generation": 0,
+                "ttl": session.expires_at + _RETENTION_SECONDS,
+            },
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    def rotate(
+        self, family_id: str, *, presented: str, next_digest: str, idle_expires_at: int, now: int
+    ) -> tuple[Session | None, Session | None]:
+        """Swap the current digest in one conditional update: (the rotated session, None) on success,
+        else (None, the family as it was, or None if there is none)."""
+        client = self._table.meta.client
+        try:
+            item = self._table.update_item(
+                Key={"pk": _pk(family_id)},
+                UpdateExpression="SET current_digest = :next, idle_expires_at = :idle ADD generation :one",
+                ConditionExpression=(
+                    "current_digest = :presented AND attribute_not_exists(revoked_at)"
+                    " AND expires_at > :now AND idle_expires_at > :now"
+                ),
+                ExpressionAttributeValues={
+                    ":next": next_digest,
+                    ":presented": presented,
+                    ":idle": idle_expires_at,
+                    ":now": now,
+                    ":one": 1,
+                },
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )["Attributes"]
+        except client.exceptions.ConditionalCheckFailedException as error:
+            old = error.response.get("Item")
+            return None, _session(family_id, {k: _deserialize(v) for k, v in old.items()}) if old else None
+        return _session(family_id, item), None
+
+    def revoke(self, family_id: str, *, now: int, reason: str) -> None:
+        client = self._table.meta.client
+        try:
+            self._table.update_item(
+                Key={"pk": _pk(family_id)},
+                UpdateExpression="SET revoked_at = :now, revoked_reason = :reason",
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(revoked_at)",
+                ExpressionAttributeValues={":now": now, ":reason": reason},
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            pass  # already revoked, or gone: either way no token of it works
+
+    def get(self, family_id: str) -> Session | None:
+        item = self._table.get_item(Key={"pk": _pk(family_id)}, ConsistentRead=True).get("Item")
+        return _session(family_id, item) if item else None
+
+
+def _session(family_id: str, item: dict[str, Any]) -> Session:
+    return Session(
+        family_id=family_id,
+        user_id=str(item["user_id"]),
+        key=str(item["key"]),
+        expires_at=int(item["expires_at"]),
+        idle_expires_at=int(item["idle_expires_at"]),
+        current_digest=str(item["current_digest"]),
+        revoked_at=int(item["revoked_at"]) if item.get("revoked_at") is not None else None,
+    )

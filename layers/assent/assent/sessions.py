@@ -1,0 +1,113 @@
+"""Sessions: a short-lived access token and an opaque refresh token that rotates on every use.
+
+A session is a family of refresh tokens. The family's item holds the digest of its one current token;
+presenting any other token of a live family means a rotated token is being replayed, and the whole family
+is revoked (SECURITY.md 24, RFC 9700 §4.14.2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from assent.clock import Clock, system_clock
+from assent.config import TokenSettings
+from assent.errors import InvalidRefreshToken
+
+if TYPE_CHECKING:
+    from assent.repositories.sessions import SessionsRepository
+    from assent.tokens import Tokens
+
+_REFRESH_TOKEN = re.compile(r"^rt_([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    access_token: str
+    access_expires_at: int
+    refresh_token: str
+
+
+@dataclass(frozen=True)
+class Session:
+    """A family of refresh tokens as stored: whose it is and how it began."""
+
+    family_id: str
+    user_id: str
+    key: str
+    expires_at: int
+    idle_expires_at: int
+    current_digest: str
+    revoked_at: int | None = None
+
+    def live_at(self, now: float) -> bool:
+        return self.revoked_at is None and now < self.expires_at and now < self.idle_expires_at
+
+
+def digest(secret: str) -> str:
+    # The secret carries 256 random bits, so a plain digest cannot be brute-forced; it is stored, never the secret.
+    return hashlib.sha256(secret.encode("ascii")).hexdigest()
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class SessionsService:
+    def __init__(
+        self,
+        repository: SessionsRepository,
+        tokens: Tokens,
+        settings: TokenSettings,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._repository = repository
+        self._tokens = tokens
+        self._settings = settings
+        self._clock = clock
+
+    def start(self, user_id: str, key: str) -> Credentials:
+        """A new session for a user who has just proved `key` (e.g. `wallet#0xAb…`)."""
+        now = int(self._clock())
+        family_id = secrets.token_urlsafe(16)
+        secret = _new_secret()
+        self._repository.create(
+            Session(
+                family_id=family_id,
+                user_id=user_id,
+                key=key,
+                expires_at=now + self._settings.session_lifetime_seconds,
+                idle_expires_at=now + self._settings.refresh_idle_seconds,
+                current_digest=digest(secret),
+            )
+        )
+        return self._credentials(user_id, family_id, secret)
+
+    def refresh(self, refresh_token: str) -> Credentials:
+        """A new pair for the current refresh token; replaying an earlier one revokes the session."""
+        match = _REFRESH_TOKEN.match(refresh_token)
+        if match is None:
+            raise InvalidRefreshToken("the refresh token is not valid")
+        family_id, secret = match.groups()
+        now = int(self._clock())
+        next_secret = _new_secret()
+        rotated, found = self._repository.rotate(
+            family_id,
+            presented=digest(secret),
+            next_digest=digest(next_secret),
+            idle_expires_at=now + self._settings.refresh_idle_seconds,
+            now=now,
+        )
+        if rotated is not None:
+            return self._credentials(rotated.user_id, family_id, next_secret)
+        if found is not None and found.live_at(now):
+            # The family is live but this is not its current token: a rotated token came back.
+            self._repository.revoke(family_id, now=now, reason="reuse")
+        raise InvalidRefreshToken("the refresh token is not valid")
+
+    def _credentials(self, user_id: str, family_id: str, secret: str) -> Credentials:
+        access = self._tokens.issue_access(user_id, sid=family_id)
+        return Credentials(access.token, access.expires_at, f"rt_{family_id}.{secret}")

@@ -1,0 +1,48 @@
+"""Users: one identity across every family, with an e-mail, names, and the keys that prove who they are.
+
+A user id is 32 upper-case hex digits (128 random bits). Keyless's `userId` is that string as it is;
+Metasky's `user_uuid` is the same 128 bits written as a UUID (`uuid.UUID(hex=user_id)`).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+MAX_EMAIL_CHARS = 254
+MAX_NAME_CHARS = 100
+# Deliberately plain: one @, no spaces, a dot in the domain. Whether it reaches a person is what the
+# e-mailed code shows.
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+class InvalidEmail(ValueError):
+    pass
+
+
+def new_user_id() -> str:
+    return uuid.uuid4().hex.upper()
+
+
+def normalise_email(value: str) -> str:
+    """The one form an address is stored and compared in, so that it is unique whatever its case."""
+    email = value.strip().lower()
+    if len(email) > MAX_EMAIL_CHARS or not _EMAIL.match(email):
+        raise InvalidEmail("not an e-mail address")
+    return email
+
+
+def wallet_key(address: str) -> str:
+    """The key reference of a wallet: its checksummed address (SECURITY.md 8)."""
+    return f"wallet#{address}"
+
+
+@dataclass(frozen=True)
+class User:
+    user_id: str
+    email: str
+    first_name: str
+    last_name: str
+    created_ms: int
+    email_verified: bool = False

@@ -1,0 +1,200 @@
+"""Wallet sign-in (Pakt's web3 flow): request a Sign-In with Ethereum message, sign it, onboard once.
+
+request  → a server-built EIP-4361 message and a step token bound to it (the challenge is stored).
+validate → the challenge is consumed, the EIP-191 signature checked against the message's address;
+           a wallet that belongs to a user signs straight in, any other gets a step token to onboard.
+onboard  → the user, their wallet and their e-mail are created in one transaction, and a session begins.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+from assent.clock import Clock, iso8601, system_clock
+from assent.config import WalletSettings
+from assent.eip55 import InvalidAddress, to_checksum_address
+from assent.errors import EmailTaken, InvalidRequest, InvalidToken, SignInFailed, WalletTaken
+from assent.observability import logger
+from assent.repositories.transactions import TransactionCancelled, transact
+from assent.siwe import SiweError, SiweMessage, parse
+from assent.tokens import IssuedToken, TokenType
+from assent.users import InvalidEmail, User, new_user_id, normalise_email, wallet_key
+
+if TYPE_CHECKING:
+    from assent.email_verification import EmailVerification
+    from assent.repositories.proofs import ProofsRepository
+    from assent.repositories.users import UsersRepository
+    from assent.sessions import Credentials, SessionsService
+    from assent.tokens import Tokens
+
+CHALLENGE_SECONDS = 300  # SECURITY.md 5
+ONBOARD_SECONDS = 600  # time to fill in the onboarding form
+STEP_VALIDATE = "web3.validate"
+STEP_ONBOARD = "web3.onboard"
+
+# (message, signature) -> the address that signed, or None if the signature recovers none.
+RecoverSigner = Callable[[str, str], "str | None"]
+
+
+@dataclass(frozen=True)
+class WalletChallenge:
+    message: str
+    temp_token: IssuedToken
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class Onboarding:
+    """A new wallet: the step token lets it onboard."""
+
+    account: str
+    temp_token: IssuedToken
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A wallet that already belongs to a user: a session, and no second onboarding."""
+
+    account: str
+    user: User
+    credentials: Credentials
+
+
+def _utc(epoch_seconds: float) -> datetime:
+    return datetime.fromtimestamp(epoch_seconds, tz=UTC)
+
+
+class WalletSignIn:
+    def __init__(
+        self,
+        *,
+        challenges: ProofsRepository,
+        step_tokens: ProofsRepository,
+        users: UsersRepository,
+        tokens: Tokens,
+        sessions: SessionsService,
+        verification: EmailVerification,
+        settings: WalletSettings,
+        recover: RecoverSigner,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._challenges = challenges
+        self._step_tokens = step_tokens
+        self._users = users
+        self._tokens = tokens
+        self._sessions = sessions
+        self._verification = verification
+        self._settings = settings
+        self._recover = recover
+        self._clock = clock
+
+    def request(self, account: str, chain_id: int | None = None) -> WalletChallenge:
+        try:
+            address = to_checksum_address(account)
+        except InvalidAddress as error:
+            raise InvalidRequest(f"account: {error}") from error
+        now = self._clock()
+        chain = chain_id or self._settings.default_chain_id
+        nonce = secrets.token_hex(32)  # SECURITY.md 1: 32 bytes from the CSPRNG
+        step = self._tokens.issue(TokenType.STEP, address, CHALLENGE_SECONDS, stp=STEP_VALIDATE)
+        message = SiweMessage(
+            domain=self._settings.domain,
+            address=address,
+            statement=self._settings.statement or None,
+            uri=self._settings.uri,
+            chain_id=chain,
+            nonce=nonce,
+            issued_at=iso8601(int(now * 1000)),
+            expiration_time=iso8601(step.expires_at * 1000),
+        ).text()
+        self._challenges.put(
+            f"siwe#{step.jti}",
+            {"address": address, "message": message, "nonce": nonce, "chain_id": chain},
+            expires_at=step.expires_at,
+            now=int(now),
+        )
+        return WalletChallenge(message, step, CHALLENGE_SECONDS)
+
+    def validate(self, signature: str, temp_token: str) -> Onboarding | SignedIn:
+        claims = self._step_claims(temp_token, STEP_VALIDATE)
+        now = self._clock()
+        # Consumed before the signature is checked: a challenge answers one attempt (SECURITY.md 3).
+        challenge = self._challenges.consume(f"siwe#{claims['jti']}", now=int(now))
+        if challenge is None or challenge["address"] != claims["sub"]:
+            raise SignInFailed("the signature does not prove this sign-in")
+        text = str(challenge["message"])
+        try:
+            # The text was built here, yet every field is checked again on return (SECURITY.md 7).
+            message = parse(text)
+            message.check(
+                domain=self._settings.domain,
+                uri=self._settings.uri,
+                chain_id=int(challenge["chain_id"]),
+                nonce=str(challenge["nonce"]),
+                now=_utc(now),
+            )
+        except SiweError as error:
+            raise SignInFailed("the signature does not prove this sign-in") from error
+        signer = self._recover(text, signature)
+        # Recovering *an* address proves nothing; it must be the one the message names (SECURITY.md 9).
+        if signer is None or signer != message.address or message.address != claims["sub"]:
+            raise SignInFailed("the signature does not prove this sign-in")
+        address = message.address
+        user_id = self._users.owner_of(wallet_key(address))
+        user = self._users.get(user_id) if user_id else None
+        if user is not None:
+            return SignedIn(address, user, self._sessions.start(user.user_id, wallet_key(address)))
+        step = self._tokens.issue(TokenType.STEP, address, ONBOARD_SECONDS, stp=STEP_ONBOARD)
+        self._step_tokens.put(
+            f"step#{step.jti}", {"address": address, "step": STEP_ONBOARD}, expires_at=step.expires_at, now=int(now)
+        )
+        return Onboarding(address, step, ONBOARD_SECONDS)
+
+    def onboard(self, temp_token: str, *, first_name: str, last_name: str, email: str) -> tuple[User, Credentials]:
+        claims = self._step_claims(temp_token, STEP_ONBOARD)
+        try:
+            normalised = normalise_email(email)
+        except InvalidEmail as error:
+            raise InvalidRequest(f"email: {error}") from error
+        now = self._clock()
+        address = str(claims["sub"])
+        user = User(
+            user_id=new_user_id(),
+            email=normalised,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            created_ms=int(now * 1000),
+        )
+        consume = self._step_tokens.consume_item(
+            f"step#{claims['jti']}", now=int(now), address=address, step=STEP_ONBOARD
+        )
+        try:
+            transact(self._step_tokens.client, [consume, *self._users.create_items(user, wallet_key(address), now=int(now))])
+        except TransactionCancelled as error:
+            if error.failed(0):
+                raise InvalidToken("the token is not valid") from error
+            if error.failed(1 + self._users.KEY):
+                raise WalletTaken("this wallet already belongs to a user: sign in instead") from error
+            if error.failed(1 + self._users.EMAIL):
+                raise EmailTaken("this e-mail address belongs to another user") from error
+            raise
+        credentials = self._sessions.start(user.user_id, wallet_key(address))
+        try:
+            self._verification.send(user)
+        except ClientError:
+            # The user exists and is signed in; the code can be sent again from the resend endpoint.
+            logger.exception("the verification e-mail could not be sent")
+        return user, credentials
+
+    def _step_claims(self, token: str, step: str) -> dict:
+        claims = self._tokens.verify(token, TokenType.STEP)
+        if claims.get("stp") != step:
+            raise InvalidToken("the token is not valid")
+        return claims

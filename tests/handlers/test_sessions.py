@@ -1,0 +1,152 @@
+"""Sessions: access tokens verified as SECURITY.md 22 says, refresh tokens rotated and reuse punished (24)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+from tests.handlers.wallets import new_wallet, onboarded, refresh, resend
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _forge(header: dict[str, Any], claims: dict[str, Any], key: ec.EllipticCurvePrivateKey | None) -> str:
+    """A JWT signed by a key of the test's own (or unsigned), never by the code under test."""
+    signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
+    if key is None:
+        return signing_input + "."
+    r, s = decode_dss_signature(key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
+    return f"{signing_input}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
+
+
+def _claims_of(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    header, claims, _ = token.split(".")
+    return tuple(json.loads(base64.urlsafe_b64decode(part + "==")) for part in (header, claims))  # type: ignore[return-value]
+
+
+@pytest.fixture
+def session(tables) -> dict[str, Any]:
+    return onboarded(new_wallet(), f"session-{time.time_ns()}@example.com")
+
+
+def test_refresh_answers_hyphens_shape_with_a_new_pair(session):
+    """SECURITY.md 24."""
+    status, _, body = refresh(session["refreshToken"])
+
+    assert status == 200
+    assert set(body) == {"credentials"} and set(body["credentials"]) == {"accessToken", "refreshToken"}
+    assert body["credentials"]["refreshToken"] != session["refreshToken"]
+    assert _claims_of(body["credentials"]["accessToken"])[1]["sub"] == _claims_of(session["tempToken"]["token"])[1]["sub"]
+
+
+def test_a_refresh_token_is_stored_only_as_a_digest(session, tables):
+    """SECURITY.md 24."""
+    [item] = tables["SessionsTable"].scan()["Items"]
+
+    secret = session["refreshToken"].split(".")[1]
+    assert secret not in json.dumps(item, default=str)
+
+
+def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(session, tables):
+    """SECURITY.md 24."""
+    first = session["refreshToken"]
+    _, _, rotated = refresh(first)
+    second = rotated["credentials"]["refreshToken"]
+
+    status, _, body = refresh(first)  # a replay, by a thief or a confused client
+
+    assert status == 401 and body == {"error": "INVALID_REFRESH_TOKEN", "message": "the refresh token is not valid"}
+    assert refresh(second)[0] == 401  # the legitimate holder is signed out too
+    [item] = tables["SessionsTable"].scan()["Items"]
+    assert item["revoked_reason"] == "reuse"
+
+
+def test_a_session_past_its_absolute_lifetime_is_refused(session, tables):
+    """SECURITY.md 24: families have an absolute lifetime, checked on read (SECURITY.md 4)."""
+    [item] = tables["SessionsTable"].scan()["Items"]
+    tables["SessionsTable"].update_item(
+        Key={"pk": item["pk"]},
+        UpdateExpression="SET expires_at = :past",
+        ExpressionAttributeValues={":past": int(time.time()) - 1},
+    )
+
+    assert refresh(session["refreshToken"])[0] == 401
+
+
+@pytest.mark.parametrize("token", ["", "rt_short", "x" * 128, "rt_" + "A" * 22 + "." + "B" * 43])
+def test_malformed_or_unknown_refresh_tokens_get_4xx(tables, token):
+    """SECURITY.md 26-27."""
+    status, _, body = refresh(token)
+
+    assert status in (400, 401) and "error" in body
+
+
+def test_a_wrong_secret_naming_a_live_family_is_treated_as_a_replay(session, tables):
+    """SECURITY.md 24: only holders of one of its tokens know a family's id."""
+    family = session["refreshToken"].split(".")[0]
+
+    assert refresh(f"{family}.{'C' * 43}")[0] == 401
+
+    [item] = tables["SessionsTable"].scan()["Items"]
+    assert item["revoked_reason"] == "reuse"
+
+
+def _resend_with(token: str) -> int:
+    return resend(token)[0]
+
+
+def test_access_tokens_are_accepted_where_a_user_is_expected(session):
+    assert _resend_with(session["tempToken"]["token"]) in (200, 429)
+
+
+def test_a_jwt_with_alg_none_is_refused(session):
+    """SECURITY.md 22."""
+    header, claims = _claims_of(session["tempToken"]["token"])
+
+    assert _resend_with(_forge({**header, "alg": "none"}, claims, None)) == 401
+
+
+def test_a_jwt_signed_by_another_key_under_the_real_kid_is_refused(session):
+    """SECURITY.md 22."""
+    header, claims = _claims_of(session["tempToken"]["token"])
+
+    assert _resend_with(_forge(header, claims, ec.generate_private_key(ec.SECP256R1()))) == 401
+
+
+def test_a_jwt_naming_an_unknown_kid_or_carrying_its_own_key_is_refused(session):
+    """SECURITY.md 22: keys come only from configuration, never from jku, jwk or x5u."""
+    header, claims = _claims_of(session["tempToken"]["token"])
+    attacker = ec.generate_private_key(ec.SECP256R1())
+    numbers = attacker.public_key().public_numbers()
+    jwk = {"kty": "EC", "crv": "P-256", "x": _b64(numbers.x.to_bytes(32, "big")), "y": _b64(numbers.y.to_bytes(32, "big"))}
+
+    assert _resend_with(_forge({**header, "kid": "attacker"}, claims, attacker)) == 401
+    assert _resend_with(_forge({**header, "jwk": jwk}, claims, attacker)) == 401
+    assert _resend_with(_forge({**header, "jku": "https://attacker.example/jwks"}, claims, attacker)) == 401
+
+
+def test_a_tampered_claim_breaks_the_signature(session):
+    """SECURITY.md 22."""
+    header_b64, claims_b64, signature = session["tempToken"]["token"].split(".")
+    claims = json.loads(base64.urlsafe_b64decode(claims_b64 + "=="))
+    tampered = _b64(json.dumps({**claims, "sub": "0" * 32}).encode())
+
+    assert _resend_with(f"{header_b64}.{tampered}.{signature}") == 401
+
+
+def test_an_expired_access_token_is_refused(session, monkeypatch):
+    """SECURITY.md 22, 24: fifteen minutes and a little leeway, no more."""
+    token = session["tempToken"]["token"]
+    later = time.time() + 16 * 60
+    monkeypatch.setattr(time, "time", lambda: later)
+
+    assert _resend_with(token) == 401
