@@ -36,7 +36,12 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
-env: $(VENV)/.synced
+# The real JavaScript clients the end-to-end tests drive (ethers), pinned by their lock file.
+JS_CLIENTS := tests/e2e/js
+$(JS_CLIENTS)/node_modules/.package-lock.json: $(JS_CLIENTS)/package.json $(JS_CLIENTS)/package-lock.json
+	npm ci --prefix $(JS_CLIENTS) --no-audit --no-fund --loglevel=error
+
+env: $(VENV)/.synced $(JS_CLIENTS)/node_modules/.package-lock.json
 
 lint: env
 	$(BIN)/ruff check .
@@ -65,4 +70,4 @@ layers/assent/requirements.txt: uv.lock | $(UV)
 	$(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --quiet -o $@
 
 clean:
-	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage $(JS_CLIENTS)/node_modules

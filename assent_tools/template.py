@@ -95,7 +95,9 @@ def create_keys(kms_client: Any, template: Mapping[str, Any]) -> dict[str, str]:
     """Create every KMS key the template declares; returns each logical id's key id."""
     return {
         logical_id: kms_client.create_key(
-            KeySpec=props["KeySpec"], KeyUsage=props["KeyUsage"], Description=props.get("Description", logical_id)
+            KeySpec=props["KeySpec"],
+            KeyUsage=props["KeyUsage"],
+            Description=props.get("Description", logical_id),
         )["KeyMetadata"]["KeyId"]
         for logical_id, props in resources_of_type(template, "AWS::KMS::Key").items()
     }

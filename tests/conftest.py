@@ -39,9 +39,7 @@ os.environ.update(
 )
 PARAMETERS = local_parameters({})
 # Until the `aws` fixture creates them, every resource is named by its logical id (tables are, for good).
-os.environ.update(
-    function_environment(TEMPLATE, {name: name for name in TEMPLATE["Resources"]}, PARAMETERS)
-)
+os.environ.update(function_environment(TEMPLATE, {name: name for name in TEMPLATE["Resources"]}, PARAMETERS))
 
 
 @pytest.fixture(scope="session")

@@ -18,14 +18,18 @@ def user(tables) -> dict[str, Any]:
 
 
 def _user_item(tables: dict[str, Any]) -> dict[str, Any]:
-    [item] = [i for i in tables["UsersTable"].scan(ConsistentRead=True)["Items"] if i["pk"].startswith("user#")]
+    [item] = [
+        i for i in tables["UsersTable"].scan(ConsistentRead=True)["Items"] if i["pk"].startswith("user#")
+    ]
     return item
 
 
 def test_onboarding_e_mails_a_six_digit_code_stored_only_as_a_keyed_digest(user, tables):
     """SECURITY.md 19 (the same rules as secure actions' codes)."""
     [code] = codes_sent_to(user["email"])
-    [item] = [i for i in tables["ChallengesTable"].scan()["Items"] if i["pk"].startswith("email-verification#")]
+    [item] = [
+        i for i in tables["ChallengesTable"].scan()["Items"] if i["pk"].startswith("email-verification#")
+    ]
 
     assert len(code) == 6 and code.isdigit()
     assert code not in json.dumps(item, default=repr)
@@ -38,7 +42,11 @@ def test_the_right_code_verifies_the_address_once(user, tables):
 
     status, _, body = verify_account(token, code)
 
-    assert status == 200 and body == {"status": "success", "message": "account verified", "data": {"isVerified": True}}
+    assert status == 200 and body == {
+        "status": "success",
+        "message": "account verified",
+        "data": {"isVerified": True},
+    }
     assert _user_item(tables)["email_verified"] is True
     assert verify_account(token, code)[0] == 400  # used up
 
@@ -76,7 +84,9 @@ def test_a_resent_code_replaces_the_earlier_one_and_resends_are_rate_limited(use
 def test_an_expired_code_still_in_the_table_is_refused(user, tables):
     """SECURITY.md 4."""
     [code] = codes_sent_to(user["email"])
-    [item] = [i for i in tables["ChallengesTable"].scan()["Items"] if i["pk"].startswith("email-verification#")]
+    [item] = [
+        i for i in tables["ChallengesTable"].scan()["Items"] if i["pk"].startswith("email-verification#")
+    ]
     tables["ChallengesTable"].update_item(
         Key={"pk": item["pk"]},
         UpdateExpression="SET expires_at = :past",
@@ -91,7 +101,9 @@ def test_codes_that_are_not_six_digits_get_400_without_counting_an_attempt(user,
     status, _, body = verify_account(user["tempToken"]["token"], code)
 
     assert status == 400 and body["data"]["code"] == "INVALID_REQUEST"
-    [item] = [i for i in tables["ChallengesTable"].scan()["Items"] if i["pk"].startswith("email-verification#")]
+    [item] = [
+        i for i in tables["ChallengesTable"].scan()["Items"] if i["pk"].startswith("email-verification#")
+    ]
     assert item["attempts"] == 0
 
 

@@ -1,4 +1,4 @@
-"""DynamoDB calls per Keyless endpoint, counted through botocore's events (not timed)."""
+"""AWS calls per endpoint, counted through botocore's events (not timed). The README's table quotes these."""
 
 from __future__ import annotations
 
@@ -9,30 +9,98 @@ import pytest
 
 from assent import aws
 from tests.handlers.test_keyless_operations import create, get, pending
+from tests.handlers.wallets import (
+    codes_sent_to,
+    new_wallet,
+    onboard,
+    onboarded,
+    refresh,
+    request,
+    sign,
+    signed_validation,
+    validate,
+    verify_account,
+)
 
 
 @pytest.fixture
-def dynamodb_calls(tables) -> Iterator[Counter[str]]:
+def aws_calls(tables) -> Iterator[Counter[str]]:
     calls: Counter[str] = Counter()
-    events = aws.dynamodb_table("OperationsTable").meta.client.meta.events
+    clients = {
+        "dynamodb": aws.dynamodb_table("OperationsTable").meta.client,
+        "kms": aws.client("kms"),
+        "ses": aws.client("ses"),
+    }
 
-    def count(model, **_) -> None:  # type: ignore[no-untyped-def]
-        calls[model.name] += 1
+    def counter(service: str):  # type: ignore[no-untyped-def]
+        def count(model, **_) -> None:  # type: ignore[no-untyped-def]
+            calls[f"{service}.{model.name}"] += 1
 
-    events.register("before-call.dynamodb", count)
+        return count
+
+    handlers = {service: counter(service) for service in clients}
+    for service, client in clients.items():
+        client.meta.events.register(f"before-call.{service}", handlers[service])
     yield calls
-    events.unregister("before-call.dynamodb", count)
+    for service, client in clients.items():
+        client.meta.events.unregister(f"before-call.{service}", handlers[service])
 
 
-def test_each_operations_endpoint_makes_two_dynamodb_calls(api_key, dynamodb_calls):
+def test_each_operations_endpoint_makes_two_dynamodb_calls(api_key, aws_calls):
     """One GetItem authenticates the client; one write or read does the work (see the README's table)."""
     create(api_key, {"operationId": "counted"})
-    assert dynamodb_calls == Counter({"GetItem": 1, "PutItem": 1})
+    assert aws_calls == Counter({"dynamodb.GetItem": 1, "dynamodb.PutItem": 1})
 
-    dynamodb_calls.clear()
+    aws_calls.clear()
     pending(api_key)
-    assert dynamodb_calls == Counter({"GetItem": 1, "Query": 1})
+    assert aws_calls == Counter({"dynamodb.GetItem": 1, "dynamodb.Query": 1})
 
-    dynamodb_calls.clear()
+    aws_calls.clear()
     get(api_key, "counted")
-    assert dynamodb_calls == Counter({"GetItem": 2})
+    assert aws_calls == Counter({"dynamodb.GetItem": 2})
+
+
+def test_wallet_sign_in_calls_per_endpoint_in_a_warm_container(aws_calls):
+    """The public key is fetched from KMS once per container; after that, verifying a token costs no call."""
+    onboarded(new_wallet(), "warm-up@example.com")
+    wallet = new_wallet()
+
+    aws_calls.clear()
+    _, _, requested = request(wallet.address)
+    assert aws_calls == Counter({"dynamodb.PutItem": 1, "kms.Sign": 1})
+
+    aws_calls.clear()
+    data = requested["data"]
+    _, _, validated = validate(sign(wallet, data["message"]), data["tempToken"]["token"])
+    assert aws_calls == Counter(
+        {"dynamodb.DeleteItem": 1, "dynamodb.GetItem": 1, "dynamodb.PutItem": 1, "kms.Sign": 1}
+    )
+
+    aws_calls.clear()
+    _, _, onboarded_body = onboard(validated["data"]["tempToken"]["token"], "counted@example.com")
+    assert aws_calls == Counter(
+        {
+            "dynamodb.TransactWriteItems": 1,  # step token, user, wallet and e-mail, all or nothing
+            "dynamodb.PutItem": 2,  # the session; the e-mailed code
+            "kms.Sign": 1,
+            "kms.GenerateMac": 1,
+            "ses.SendEmail": 1,
+        }
+    )
+
+    aws_calls.clear()
+    [code] = codes_sent_to("counted@example.com")
+    verify_account(onboarded_body["data"]["tempToken"]["token"], code)
+    assert aws_calls == Counter(
+        {"dynamodb.UpdateItem": 1, "kms.GenerateMac": 1, "dynamodb.TransactWriteItems": 1}
+    )
+
+    aws_calls.clear()
+    refresh(onboarded_body["data"]["refreshToken"])
+    assert aws_calls == Counter({"dynamodb.UpdateItem": 1, "kms.Sign": 1})
+
+    aws_calls.clear()
+    signed_validation(wallet)  # a returning wallet
+    assert aws_calls == Counter(
+        {"dynamodb.PutItem": 2, "dynamodb.DeleteItem": 1, "dynamodb.GetItem": 2, "kms.Sign": 2}
+    )

@@ -45,7 +45,10 @@ def test_refresh_answers_hyphens_shape_with_a_new_pair(session):
     assert status == 200
     assert set(body) == {"credentials"} and set(body["credentials"]) == {"accessToken", "refreshToken"}
     assert body["credentials"]["refreshToken"] != session["refreshToken"]
-    assert _claims_of(body["credentials"]["accessToken"])[1]["sub"] == _claims_of(session["tempToken"]["token"])[1]["sub"]
+    assert (
+        _claims_of(body["credentials"]["accessToken"])[1]["sub"]
+        == _claims_of(session["tempToken"]["token"])[1]["sub"]
+    )
 
 
 def test_a_refresh_token_is_stored_only_as_a_digest(session, tables):
@@ -64,7 +67,10 @@ def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(session, table
 
     status, _, body = refresh(first)  # a replay, by a thief or a confused client
 
-    assert status == 401 and body == {"error": "INVALID_REFRESH_TOKEN", "message": "the refresh token is not valid"}
+    assert status == 401 and body == {
+        "error": "INVALID_REFRESH_TOKEN",
+        "message": "the refresh token is not valid",
+    }
     assert refresh(second)[0] == 401  # the legitimate holder is signed out too
     [item] = tables["SessionsTable"].scan()["Items"]
     assert item["revoked_reason"] == "reuse"
@@ -127,7 +133,12 @@ def test_a_jwt_naming_an_unknown_kid_or_carrying_its_own_key_is_refused(session)
     header, claims = _claims_of(session["tempToken"]["token"])
     attacker = ec.generate_private_key(ec.SECP256R1())
     numbers = attacker.public_key().public_numbers()
-    jwk = {"kty": "EC", "crv": "P-256", "x": _b64(numbers.x.to_bytes(32, "big")), "y": _b64(numbers.y.to_bytes(32, "big"))}
+    jwk = {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": _b64(numbers.x.to_bytes(32, "big")),
+        "y": _b64(numbers.y.to_bytes(32, "big")),
+    }
 
     assert _resend_with(_forge({**header, "kid": "attacker"}, claims, attacker)) == 401
     assert _resend_with(_forge({**header, "jwk": jwk}, claims, attacker)) == 401

@@ -41,7 +41,11 @@ def test_request_answers_pakts_shape_with_a_server_built_siwe_message(tables):
     assert temp["token_type"] == "jwt" and temp["expiresIn"] == 300
     message = parse(body["data"]["message"])
     assert message.address == wallet.address  # checksummed, whatever case the request used
-    assert (message.domain, message.uri, message.chain_id) == ("localhost:5173", "http://localhost:5173/", 137)
+    assert (message.domain, message.uri, message.chain_id) == (
+        "localhost:5173",
+        "http://localhost:5173/",
+        137,
+    )
     assert len(message.nonce) == 64  # 32 random bytes
     [challenge] = _stored(tables, "ChallengesTable")
     assert challenge["message"] == body["data"]["message"] and challenge["expires_at"] > time.time()

@@ -54,12 +54,12 @@ def test_runtime_architecture_and_layer_are_set_for_every_function():
     assert "POWERTOOLS_SERVICE_NAME" in function_globals["Environment"]["Variables"]
 
 
-@pytest.mark.parametrize("table", ["OperationsTable", "ChallengesTable", "TempTokensTable"])
+@pytest.mark.parametrize("table", ["OperationsTable", "ChallengesTable", "TempTokensTable", "SessionsTable"])
 def test_tables_of_short_lived_items_expire_them_by_ttl(table):
     assert TABLES[table]["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
 
 
-@pytest.mark.parametrize("table", ["ClientsTable", "OperationsTable"])
+@pytest.mark.parametrize("table", ["ClientsTable", "OperationsTable", "UsersTable"])
 def test_tables_of_lasting_records_have_point_in_time_recovery(table):
     assert TABLES[table]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
 
@@ -75,3 +75,25 @@ def test_the_api_is_throttled_and_answers_cors():
 
 def test_the_api_url_is_an_output():
     assert "ApiUrl" in TEMPLATE["Outputs"]
+
+
+def test_tokens_are_signed_by_a_kms_p256_key_and_codes_keyed_by_a_kms_hmac_key():
+    """SECURITY.md 23: signing keys live in KMS; the functions name them through the template."""
+    keys = resources_of_type(TEMPLATE, "AWS::KMS::Key")
+    variables = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+
+    assert (keys["TokenSigningKey"]["KeySpec"], keys["TokenSigningKey"]["KeyUsage"]) == (
+        "ECC_NIST_P256",
+        "SIGN_VERIFY",
+    )
+    assert (keys["CodeHashKey"]["KeySpec"], keys["CodeHashKey"]["KeyUsage"]) == (
+        "HMAC_256",
+        "GENERATE_VERIFY_MAC",
+    )
+    assert variables["ASSENT_TOKEN_KEY_ID"] == {"Ref": "TokenSigningKey"}
+    assert variables["ASSENT_CODE_KEY_ID"] == {"Ref": "CodeHashKey"}
+
+
+def test_access_tokens_cannot_be_configured_to_outlive_fifteen_minutes():
+    """SECURITY.md 24."""
+    assert TEMPLATE["Parameters"]["AccessTokenSeconds"]["MaxValue"] <= 900

@@ -30,7 +30,11 @@ def web3_validate(body: pakt.Web3ValidateBody) -> Response[pakt.Web3ValidateResp
             tempToken=pakt.step_token(outcome.temp_token, outcome.expires_in),
         )
         message = "web3 validation successful"
-    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=pakt.Web3ValidateResponse(message=message, data=data))
+    return Response(
+        status_code=202,
+        content_type=content_types.APPLICATION_JSON,
+        body=pakt.Web3ValidateResponse(message=message, data=data),
+    )
 
 
 lambda_handler = entrypoint(app)

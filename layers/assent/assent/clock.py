@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 Clock = Callable[[], float]
 
 
-
 def system_clock() -> float:
     # Looked up on each call, so that a test that moves `time.time` moves every service's clock.
     return time.time()

@@ -1,4 +1,4 @@
-"""One-time codes: drawn from a CSPRNG, stored only as an HMAC made by a KMS key, compared in constant time."""
+"""One-time codes: from a CSPRNG, stored only as an HMAC made by a KMS key, compared in constant time."""
 
 from __future__ import annotations
 

@@ -61,7 +61,8 @@ class EmailVerification:
         self._mailer.send(
             user.email,
             "Your verification code",
-            f"Hello {user.first_name},\n\nyour code is {code}. It is valid for {CODE_SECONDS // 60} minutes.\n\n"
+            f"Hello {user.first_name},\n\n"
+            f"your code is {code}. It is valid for {CODE_SECONDS // 60} minutes.\n\n"
             "If you did not ask for it, ignore this message.\n",
         )
 

@@ -48,7 +48,7 @@ class Session:
 
 
 def digest(secret: str) -> str:
-    # The secret carries 256 random bits, so a plain digest cannot be brute-forced; it is stored, never the secret.
+    # The secret carries 256 random bits, so a plain digest cannot be brute-forced; only it is stored.
     return hashlib.sha256(secret.encode("ascii")).hexdigest()
 
 

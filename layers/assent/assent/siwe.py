@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from assent.eip55 import InvalidAddress, to_checksum_address
 
@@ -21,7 +21,12 @@ _CHAIN_ID = re.compile(r"^[1-9][0-9]*$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9\-._~!$&'()*+,;=:@%]*$")
 # RFC 3339 date-time; the calendar itself is checked by datetime.
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-_OPTIONAL_FIELDS = (("Expiration Time", "expiration_time"), ("Not Before", "not_before"), ("Request ID", "request_id"))
+_CLOCK_SKEW = timedelta(seconds=5)
+_OPTIONAL_FIELDS = (
+    ("Expiration Time", "expiration_time"),
+    ("Not Before", "not_before"),
+    ("Request ID", "request_id"),
+)
 
 
 class SiweError(ValueError):
@@ -71,14 +76,29 @@ class SiweMessage:
             f"Nonce: {self.nonce}",
             f"Issued At: {self.issued_at}",
         ]
-        lines += [f"{label}: {getattr(self, name)}" for label, name in _OPTIONAL_FIELDS if getattr(self, name)]
+        lines += [
+            f"{label}: {getattr(self, name)}" for label, name in _OPTIONAL_FIELDS if getattr(self, name)
+        ]
         if self.resources:
             lines.append("Resources:")
             lines += [f"- {resource}" for resource in self.resources]
         return "\n".join(lines)
 
-    def check(self, *, domain: str, uri: str, chain_id: int, nonce: str, now: datetime) -> None:
-        """Every field against what the server expects at `now` (SECURITY.md 7); raises SiweError."""
+    def check(
+        self,
+        *,
+        domain: str,
+        uri: str,
+        chain_id: int,
+        nonce: str,
+        now: datetime,
+        max_age: timedelta | None = None,
+    ) -> None:
+        """Every field against what the server expects at `now` (SECURITY.md 7); raises SiweError.
+
+        With `max_age`, the message must also have been issued within that long before `now`
+        (EIP-4361 itself leaves the issue time unchecked).
+        """
         if self.domain != domain:
             raise SiweError("the message is for another domain")
         if self.uri != uri:
@@ -87,8 +107,11 @@ class SiweMessage:
             raise SiweError("the message is for another chain")
         if self.nonce != nonce:
             raise SiweError("the nonce is not the one issued")
-        if timestamp(self.issued_at) > now:
-            raise SiweError("the message is issued in the future")
+        if (
+            max_age is not None
+            and not now - max_age - _CLOCK_SKEW <= timestamp(self.issued_at) <= now + _CLOCK_SKEW
+        ):
+            raise SiweError("the message was not issued within its lifetime")
         if self.expiration_time is not None and timestamp(self.expiration_time) <= now:
             raise SiweError("the message has expired")
         if self.not_before is not None and timestamp(self.not_before) > now:

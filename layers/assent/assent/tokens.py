@@ -46,7 +46,7 @@ def _b64url(data: bytes) -> str:
 
 
 class KmsKeys:
-    """The KMS signing key and the allow-listed verification keys, their public halves cached per container."""
+    """The KMS signing key and the allow-listed verification keys; public halves cached per container."""
 
     def __init__(self, kms: Any, signing_key_id: str, verification_key_ids: tuple[str, ...]) -> None:
         self._kms = kms
@@ -148,7 +148,12 @@ class Tokens:
                 audience=self._settings.audience,
                 issuer=self._settings.issuer,
                 # Times are checked below against the service's own clock, the one that issued them.
-                options={"require": _REQUIRED_CLAIMS, "verify_exp": False, "verify_nbf": False, "verify_iat": False},
+                options={
+                    "require": _REQUIRED_CLAIMS,
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                    "verify_iat": False,
+                },
             )
         except jwt.PyJWTError as error:
             raise InvalidToken("the token is not valid") from error

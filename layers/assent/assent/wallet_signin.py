@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
@@ -139,6 +139,7 @@ class WalletSignIn:
                 chain_id=int(challenge["chain_id"]),
                 nonce=str(challenge["nonce"]),
                 now=_utc(now),
+                max_age=timedelta(seconds=CHALLENGE_SECONDS),
             )
         except SiweError as error:
             raise SignInFailed("the signature does not prove this sign-in") from error
@@ -153,11 +154,16 @@ class WalletSignIn:
             return SignedIn(address, user, self._sessions.start(user.user_id, wallet_key(address)))
         step = self._tokens.issue(TokenType.STEP, address, ONBOARD_SECONDS, stp=STEP_ONBOARD)
         self._step_tokens.put(
-            f"step#{step.jti}", {"address": address, "step": STEP_ONBOARD}, expires_at=step.expires_at, now=int(now)
+            f"step#{step.jti}",
+            {"address": address, "step": STEP_ONBOARD},
+            expires_at=step.expires_at,
+            now=int(now),
         )
         return Onboarding(address, step, ONBOARD_SECONDS)
 
-    def onboard(self, temp_token: str, *, first_name: str, last_name: str, email: str) -> tuple[User, Credentials]:
+    def onboard(
+        self, temp_token: str, *, first_name: str, last_name: str, email: str
+    ) -> tuple[User, Credentials]:
         claims = self._step_claims(temp_token, STEP_ONBOARD)
         try:
             normalised = normalise_email(email)
@@ -176,7 +182,10 @@ class WalletSignIn:
             f"step#{claims['jti']}", now=int(now), address=address, step=STEP_ONBOARD
         )
         try:
-            transact(self._step_tokens.client, [consume, *self._users.create_items(user, wallet_key(address), now=int(now))])
+            transact(
+                self._step_tokens.client,
+                [consume, *self._users.create_items(user, wallet_key(address), now=int(now))],
+            )
         except TransactionCancelled as error:
             if error.failed(0):
                 raise InvalidToken("the token is not valid") from error

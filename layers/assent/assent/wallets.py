@@ -15,7 +15,7 @@ from eth_utils.exceptions import ValidationError
 
 SIGNATURE_PATTERN = r"^0x[0-9a-fA-F]{130}$"
 _SIGNATURE = re.compile(SIGNATURE_PATTERN)
-# personal_sign's recovery id: 27/28, or 0/1 from signers that leave it raw; EIP-155's 35+ is for transactions.
+# personal_sign's recovery id: 27/28, or 0/1 from signers that leave it raw; 35+ (EIP-155) is transactions'.
 _RECOVERY_IDS = frozenset({0, 1, 27, 28})
 
 

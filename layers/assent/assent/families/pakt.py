@@ -1,6 +1,7 @@
 """Pakt's web3 sign-in (seed 001): request and answer shapes exactly as its docs show them.
 
-Success: `{"status": "success", "message", "data"}`. Errors: `{"status": "error", "message", "data": {"code"}}`.
+Success: `{"status": "success", "message", "data"}`.
+Errors: `{"status": "error", "message", "data": {"code"}}`.
 A step token's `expiresIn` is in seconds (request, validate); a session token's is a Unix time in
 milliseconds (onboard), as Pakt documents each.
 """
@@ -25,13 +26,15 @@ MAX_CHAIN_ID = 2**53 - 1
 
 
 class Web3RequestBody(BaseModel):
-    account: str = Field(max_length=42, description="The wallet address: 0x and 40 hex digits (EIP-55 if mixed case)")
+    account: str = Field(
+        max_length=42, description="The wallet address: 0x and 40 hex digits (EIP-55 if mixed case)"
+    )
     chainId: int | None = Field(default=None, ge=1, le=MAX_CHAIN_ID, description="Chain id for the message")
 
 
 class StepToken(BaseModel):
     token: str
-    token_type: Literal["jwt"] = "jwt"
+    token_type: Literal["jwt"] = "jwt"  # noqa: S105 (a token type, not a secret)
     expiresIn: int = Field(description="Seconds until the token expires")
 
 

@@ -9,13 +9,12 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
-
 # How long an expired proof stays before TTL removes it; nothing reads it past `expires_at`.
 _TTL_GRACE_SECONDS = 86_400
 _deserialize = TypeDeserializer().deserialize
 
 
-class Throttled(Exception):  # noqa: N818
+class Throttled(Exception):
     """A proof for this key was issued too recently to issue another."""
 
 
@@ -33,11 +32,23 @@ class ProofsRepository:
         return self._table.meta.client
 
     def put(
-        self, pk: str, attributes: dict[str, Any], *, expires_at: int, now: int, resend_after: int | None = None
+        self,
+        pk: str,
+        attributes: dict[str, Any],
+        *,
+        expires_at: int,
+        now: int,
+        resend_after: int | None = None,
     ) -> None:
         """Store a proof, replacing any earlier one for `pk`; with `resend_after`, not within that many
         seconds of the last (raises Throttled)."""
-        item = {**attributes, "pk": pk, "issued_at": now, "expires_at": expires_at, "ttl": expires_at + _TTL_GRACE_SECONDS}
+        item = {
+            **attributes,
+            "pk": pk,
+            "issued_at": now,
+            "expires_at": expires_at,
+            "ttl": expires_at + _TTL_GRACE_SECONDS,
+        }
         if resend_after is None:
             self._table.put_item(Item=item)
             return
@@ -103,7 +114,9 @@ class ProofsRepository:
             )["Attributes"]
         except client.exceptions.ConditionalCheckFailedException as error:
             old = {k: _deserialize(v) for k, v in (error.response.get("Item") or {}).items()}
-            locked = bool(old) and int(old["expires_at"]) > now and int(old.get("attempts", 0)) >= max_attempts
+            locked = (
+                bool(old) and int(old["expires_at"]) > now and int(old.get("attempts", 0)) >= max_attempts
+            )
             return None, locked
         attributes: dict[str, Any] = item
         return attributes, False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
@@ -66,16 +67,14 @@ class SessionsRepository:
         return _session(family_id, item), None
 
     def revoke(self, family_id: str, *, now: int, reason: str) -> None:
-        client = self._table.meta.client
-        try:
+        # Already revoked, or gone: either way no token of it works.
+        with contextlib.suppress(self._table.meta.client.exceptions.ConditionalCheckFailedException):
             self._table.update_item(
                 Key={"pk": _pk(family_id)},
                 UpdateExpression="SET revoked_at = :now, revoked_reason = :reason",
                 ConditionExpression="attribute_exists(pk) AND attribute_not_exists(revoked_at)",
                 ExpressionAttributeValues={":now": now, ":reason": reason},
             )
-        except client.exceptions.ConditionalCheckFailedException:
-            pass  # already revoked, or gone: either way no token of it works
 
     def get(self, family_id: str) -> Session | None:
         item = self._table.get_item(Key={"pk": _pk(family_id)}, ConsistentRead=True).get("Item")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 
-class TransactionCancelled(Exception):  # noqa: N818 (DynamoDB's own name for it)
+class TransactionCancelled(Exception):
     """At least one item's condition failed; `reasons[i]` says why for the i-th item ("None" if it held)."""
 
     def __init__(self, reasons: list[str]) -> None:
