@@ -12,6 +12,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
+from assent.access import SignedInUser, UserCaller
+from assent.families import hyphen
+from assent_tools.runner import LambdaContext
+from tests.conftest import api_event
 from tests.handlers.wallets import new_wallet, onboarded, refresh, resend
 
 
@@ -161,3 +165,24 @@ def test_an_expired_access_token_is_refused(session, monkeypatch):
     monkeypatch.setattr(time, "time", lambda: later)
 
     assert _resend_with(token) == 401
+
+
+def test_a_route_that_states_a_user_caller_gets_the_bearer_tokens_user(session):
+    """SECURITY.md 22: the principal resolver accepts an access token, and only an access token."""
+    app = hyphen.resolver()
+
+    @app.post("/auth/v1/refresh")
+    def whoami(user: UserCaller) -> dict:
+        assert isinstance(user, SignedInUser)
+        return {"userId": user.user_id, "session": user.session_id}
+
+    def call(authorization: str | None) -> dict:
+        event = api_event("hyphen/refresh.json", headers={"Authorization": authorization})
+        return app.resolve(event, LambdaContext("whoami"))
+
+    token = session["tempToken"]["token"]
+    answer = call(f"Bearer {token}")
+    assert answer["statusCode"] == 200, answer["body"]
+    assert json.loads(answer["body"])["userId"] == _claims_of(token)[1]["sub"]
+    assert call(None)["statusCode"] == 401
+    assert call(f"Bearer {session['refreshToken']}")["statusCode"] == 401

@@ -21,7 +21,7 @@ _BEARER = "bearer "
 
 
 @dataclass(frozen=True)
-class User:
+class SignedInUser:
     """A user signed in with an access token: the typed principal user routes receive."""
 
     user_id: str
@@ -45,17 +45,17 @@ def authenticate_client(request: Request) -> Client:
     return clients_service().authenticate(presented_api_key(request))
 
 
-def user_from_access_token(token: str | None) -> User:
+def user_from_access_token(token: str | None) -> SignedInUser:
     """The user an access token names; step tokens and anything else are refused (SECURITY.md 22)."""
     if not token:
         raise InvalidToken("an access token is required")
     claims = tokens().verify(token, TokenType.ACCESS)
-    return User(user_id=str(claims["sub"]), session_id=claims.get("sid"))
+    return SignedInUser(user_id=str(claims["sub"]), session_id=claims.get("sid"))
 
 
-def authenticate_user(request: Request) -> User:
+def authenticate_user(request: Request) -> SignedInUser:
     return user_from_access_token(_bearer(request))
 
 
 ClientCaller = Annotated[Client, Depends(authenticate_client)]
-UserCaller = Annotated[User, Depends(authenticate_user)]
+UserCaller = Annotated[SignedInUser, Depends(authenticate_user)]
