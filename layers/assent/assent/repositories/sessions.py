@@ -76,10 +76,6 @@ class SessionsRepository:
                 ExpressionAttributeValues={":now": now, ":reason": reason},
             )
 
-    def get(self, family_id: str) -> Session | None:
-        item = self._table.get_item(Key={"pk": _pk(family_id)}, ConsistentRead=True).get("Item")
-        return _session(family_id, item) if item else None
-
 
 def _session(family_id: str, item: dict[str, Any]) -> Session:
     return Session(
