@@ -84,6 +84,8 @@ LOCAL_PARAMETERS = {
     "SignInDomain": ("ASSENT_SIWE_DOMAIN", "localhost:5173"),
     "SignInUri": ("ASSENT_SIWE_URI", "http://localhost:5173/"),
     "SenderEmail": ("ASSENT_SENDER_EMAIL", "no-reply@assent.localhost"),
+    # A developer's machine signs up with an e-mail address alone; a deployment never does by default.
+    "AllowTestSignIn": ("ASSENT_TEST_SIGN_IN", "true"),
 }
 
 
@@ -103,11 +105,21 @@ def create_keys(kms_client: Any, template: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def create_queues(sqs_client: Any, template: Mapping[str, Any]) -> dict[str, str]:
+    """Create every SQS queue the template declares, named by its logical id; returns each one's URL
+    (what `!Ref` of a queue gives)."""
+    return {
+        logical_id: sqs_client.create_queue(QueueName=logical_id)["QueueUrl"]
+        for logical_id in resources_of_type(template, "AWS::SQS::Queue")
+    }
+
+
 def provision(session: Any, template: Mapping[str, Any], parameters: Mapping[str, str]) -> dict[str, str]:
-    """Create the template's tables, KMS keys and SES identities in the store `session` points at;
+    """Create the template's tables, KMS keys, queues and SES identities in the store `session` points at;
     returns the physical id of each logical id, for `function_environment`."""
     physical = create_tables(session.client("dynamodb"), template)
     physical.update(create_keys(session.client("kms"), template))
+    physical.update(create_queues(session.client("sqs"), template))
     ses = session.client("ses")
     for identity in ses_identities(template, parameters):
         ses.verify_email_identity(EmailAddress=identity)

@@ -45,6 +45,19 @@ class WalletSettings:
 
 
 @dataclass(frozen=True)
+class DeviceSettings:
+    """Hyphen's sign-in: who vouches for a new user's e-mail, where accounts are deployed, recovery."""
+
+    firebase_project_id: str
+    firebase_jwks_url: str
+    apple_client_id: str
+    apple_jwks_url: str
+    test_method_enabled: bool
+    deployment_queue_url: str
+    recovery_cooling_off_seconds: int
+
+
+@dataclass(frozen=True)
 class Settings:
     clients_table: str
     operations_table: str
@@ -60,6 +73,7 @@ class Settings:
     sender_email: str
     tokens: TokenSettings
     wallet: WalletSettings
+    devices: DeviceSettings
 
 
 def _required(name: str) -> str:
@@ -105,6 +119,7 @@ def settings() -> Settings:
         sender_email=_required("ASSENT_SENDER_EMAIL"),
         tokens=_token_settings(),
         wallet=_wallet_settings(),
+        devices=_device_settings(),
     )
 
 
@@ -138,4 +153,22 @@ def _wallet_settings() -> WalletSettings:
         uri=_required("ASSENT_SIWE_URI"),
         statement=os.environ.get("ASSENT_SIWE_STATEMENT", "").strip(),
         default_chain_id=chain_id,
+    )
+
+
+def _device_settings() -> DeviceSettings:
+    cooling_off_hours = _integer("ASSENT_RECOVERY_COOLING_OFF_HOURS", 24)
+    if cooling_off_hours < 1:
+        raise ConfigurationError("ASSENT_RECOVERY_COOLING_OFF_HOURS must be at least 1")
+    test_method = os.environ.get("ASSENT_TEST_SIGN_IN", "false").strip().lower()
+    if test_method not in ("true", "false"):
+        raise ConfigurationError("ASSENT_TEST_SIGN_IN must be true or false")
+    return DeviceSettings(
+        firebase_project_id=os.environ.get("ASSENT_FIREBASE_PROJECT_ID", "").strip(),
+        firebase_jwks_url=_required("ASSENT_FIREBASE_JWKS_URL"),
+        apple_client_id=os.environ.get("ASSENT_APPLE_CLIENT_ID", "").strip(),
+        apple_jwks_url=_required("ASSENT_APPLE_JWKS_URL"),
+        test_method_enabled=test_method == "true",
+        deployment_queue_url=_required("ASSENT_ACCOUNT_DEPLOYMENT_QUEUE_URL"),
+        recovery_cooling_off_seconds=cooling_off_hours * 3600,
     )

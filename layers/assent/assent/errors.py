@@ -94,3 +94,79 @@ class InvalidCode(AssentError):
 
 class CodeLocked(TooManyRequests):
     code = "CODE_LOCKED"
+
+
+class Forbidden(AssentError):
+    status = 403
+    code = "FORBIDDEN"
+
+
+class Gone(AssentError):
+    status = 410
+    code = "GONE"
+
+
+class ServiceUnavailable(AssentError):
+    status = 503
+    code = "SERVICE_UNAVAILABLE"
+
+
+class MethodNotEnabled(InvalidRequest):
+    code = "METHOD_NOT_ENABLED"
+
+
+class ProviderUnavailable(ServiceUnavailable):
+    code = "PROVIDER_UNAVAILABLE"
+
+
+class PleaseRegisterKey(AssentError):
+    """Hyphen's answer for a key it does not know: unknown and revoked keys look alike (SECURITY.md 26)."""
+
+    status = 400
+    code = "PleaseRegisterKey"
+
+
+class InvalidKey(InvalidRequest):
+    code = "INVALID_KEY"
+
+
+class KeyTaken(Conflict):
+    code = "KEY_TAKEN"
+
+
+class KeyNotFound(NotFound):
+    code = "KEY_NOT_FOUND"
+
+
+class AccountNotFound(NotFound):
+    code = "ACCOUNT_NOT_FOUND"
+
+
+class TwoFactorPending(Conflict):
+    code = "TWO_FACTOR_PENDING"
+
+
+class TwoFactorDenied(Forbidden):
+    code = "TWO_FACTOR_DENIED"
+
+
+class TwoFactorExpired(Gone):
+    code = "TWO_FACTOR_EXPIRED"
+
+
+class ApprovalRefused(Forbidden):
+    """A decision not signed by a live key of the operation's user: foreign, revoked and forged look alike."""
+
+    code = "APPROVAL_REFUSED"
+
+
+class OperationNotPending(Conflict):
+    code = "OPERATION_NOT_PENDING"
+
+
+class RecoveryCoolingOff(Conflict):
+    code = "RECOVERY_COOLING_OFF"
+
+
+class RecoveryDenied(Forbidden):
+    code = "RECOVERY_DENIED"

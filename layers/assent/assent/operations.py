@@ -16,6 +16,17 @@ if TYPE_CHECKING:
 
 # JavaScript reads numbers exactly up to 2**53, and Keyless's `id` is a JSON number.
 _ID_BITS = 53
+# Requests Assent makes of a user itself (a new device, a recovery) belong to no client; client ids
+# all start `cl_`, so this one cannot clash.
+ASSENT_CLIENT_ID = "assent"
+
+
+class Purpose(StrEnum):
+    """What approving an operation does; the approver's signature covers it (SECURITY.md 6)."""
+
+    OPERATION = "operation"  # a client's operation (Keyless), approved or denied and nothing more
+    NEW_DEVICE = "device.signin"  # sign a new device in (Hyphen 2FA)
+    RECOVERY = "account.recovery"  # let an account recovery complete before its cooling-off ends
 
 
 class OperationState(StrEnum):
@@ -41,6 +52,47 @@ class Operation:
     payload: str | None = None
     external_user_id: str | None = None
     auth_type: str | None = None
+    purpose: Purpose = Purpose.OPERATION
+    decided_ms: int | None = None
+    decided_by: str | None = None  # the key reference that signed the decision
+
+    @property
+    def request_id(self) -> str:
+        """How a user's device names the operation: its client and its id (client ids hold no dot)."""
+        return f"{self.client_id}.{self.operation_id}"
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        client_id: str,
+        key_id: str,
+        operation_id: str,
+        user_id: str,
+        node_id: str,
+        now: float,
+        lifetime_seconds: int,
+        retention_seconds: int,
+        payload: str | None,
+        purpose: Purpose = Purpose.OPERATION,
+        external_user_id: str | None = None,
+    ) -> Operation:
+        """A pending operation, created now, that waits `lifetime_seconds` for a decision."""
+        expires_at = int(now) + lifetime_seconds
+        return cls(
+            client_id=client_id,
+            operation_id=operation_id,
+            id=secrets.randbits(_ID_BITS),
+            user_id=user_id,
+            key_id=key_id,
+            node_id=node_id,
+            created_ms=int(now * 1000),
+            expires_at=expires_at,
+            retain_until=expires_at + retention_seconds,
+            payload=payload,
+            external_user_id=external_user_id,
+            purpose=purpose,
+        )
 
     def state_at(self, now: float) -> OperationState:
         """The stored state, except that a pending operation past its deadline is expired (SECURITY.md 4)."""
@@ -78,17 +130,15 @@ class OperationsService:
         external_user_id: str | None,
     ) -> Operation:
         now = self._clock()
-        expires_at = int(now) + self._lifetime
-        operation = Operation(
+        operation = Operation.new(
             client_id=client.client_id,
-            operation_id=operation_id,
-            id=secrets.randbits(_ID_BITS),
-            user_id=user_id,
             key_id=client.key_id,
+            operation_id=operation_id,
+            user_id=user_id,
             node_id=self._node_id,
-            created_ms=int(now * 1000),
-            expires_at=expires_at,
-            retain_until=expires_at + self._retention,
+            now=now,
+            lifetime_seconds=self._lifetime,
+            retention_seconds=self._retention,
             payload=payload,
             external_user_id=external_user_id,
         )

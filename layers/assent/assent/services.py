@@ -5,17 +5,23 @@ from __future__ import annotations
 from functools import cache
 
 from assent import aws, config
+from assent.approvals import Approvals
 from assent.clients import ClientsRepository, ClientsService
 from assent.codes import CodeHasher
+from assent.deployments import AccountDeployments
+from assent.device_signin import DeviceSignIn
 from assent.email_verification import EmailVerification
+from assent.identity import IdentityProviders
 from assent.mail import Mailer
 from assent.operations import OperationsService
+from assent.recovery import Recovery
 from assent.repositories.operations import OperationsRepository
 from assent.repositories.proofs import ProofsRepository
 from assent.repositories.sessions import SessionsRepository
 from assent.repositories.users import UsersRepository
 from assent.sessions import SessionsService
 from assent.tokens import KmsKeys, Tokens
+from assent.user_keys import UserKeys
 from assent.wallet_signin import WalletSignIn
 
 
@@ -70,6 +76,59 @@ def email_verification() -> EmailVerification:
     )
 
 
+@cache
+def device_sign_in() -> DeviceSignIn:
+    settings = config.settings()
+    devices = settings.devices
+    return DeviceSignIn(
+        users=users_repository(),
+        challenges=ProofsRepository(aws.dynamodb_table(settings.challenges_table)),
+        operations=OperationsRepository(aws.dynamodb_table(settings.operations_table)),
+        identities=IdentityProviders(devices),
+        sessions=sessions_service(),
+        deployments=AccountDeployments(aws.client("sqs"), devices.deployment_queue_url),
+        operation_lifetime_seconds=settings.operation_lifetime_seconds,
+        retention_seconds=settings.operation_retention_seconds,
+        node_id=settings.node_id,
+    )
+
+
+@cache
+def recovery() -> Recovery:
+    settings = config.settings()
+    return Recovery(
+        users=users_repository(),
+        proofs=ProofsRepository(aws.dynamodb_table(settings.challenges_table)),
+        operations=OperationsRepository(aws.dynamodb_table(settings.operations_table)),
+        hasher=CodeHasher(aws.client("kms"), settings.code_key_id),
+        mailer=Mailer(aws.client("ses"), settings.sender_email),
+        sessions=sessions_service(),
+        cooling_off_seconds=settings.devices.recovery_cooling_off_seconds,
+        retention_seconds=settings.operation_retention_seconds,
+        node_id=settings.node_id,
+    )
+
+
+@cache
+def approvals() -> Approvals:
+    settings = config.settings()
+    return Approvals(
+        OperationsRepository(aws.dynamodb_table(settings.operations_table)),
+        users_repository(),
+        # A recovery waits out its cooling-off as a pending operation, far longer than a client's.
+        longest_lifetime_seconds=max(
+            settings.operation_lifetime_seconds, settings.devices.recovery_cooling_off_seconds
+        ),
+    )
+
+
+@cache
+def user_keys() -> UserKeys:
+    return UserKeys(
+        users_repository(), SessionsRepository(aws.dynamodb_table(config.settings().sessions_table))
+    )
+
+
 def _recover_signer(message: str, signature: str) -> str | None:
     # eth-account costs over a second to import: only the function that verifies wallet signatures
     # loads it (its handler imports assent.wallets at init, so this import is then free).
@@ -105,6 +164,10 @@ _FACTORIES = (
     users_repository,
     email_verification,
     wallet_sign_in,
+    device_sign_in,
+    recovery,
+    approvals,
+    user_keys,
     config.settings,
 )
 

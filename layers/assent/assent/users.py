@@ -38,6 +38,11 @@ def wallet_key(address: str) -> str:
     return f"wallet#{address}"
 
 
+def device_key(fingerprint: str) -> str:
+    """The key reference of a device key or passkey: the SHA-256 of its x‖y."""
+    return f"p256#{fingerprint}"
+
+
 @dataclass(frozen=True)
 class User:
     user_id: str
@@ -46,3 +51,23 @@ class User:
     last_name: str
     created_ms: int
     email_verified: bool = False
+    # Hyphen accounts: the chain the account is to be deployed on, and whether a deployer has done so.
+    chain_name: str | None = None
+    account_deployed: bool = False
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """A key a user proves possession of: a wallet (`wallet#0x…`) or a P-256 key (`p256#<fingerprint>`)."""
+
+    ref: str
+    user_id: str
+    key_type: str  # wallet, deviceKey or passKey
+    public_key: str  # the checksummed address, or x‖y as hex
+    created_at: int
+    device: dict[str, str] | None = None
+    revoked_at: int | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.revoked_at is None

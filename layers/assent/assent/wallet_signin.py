@@ -24,7 +24,7 @@ from assent.observability import logger
 from assent.repositories.transactions import TransactionCancelled, transact
 from assent.siwe import SiweError, SiweMessage, parse
 from assent.tokens import IssuedToken, TokenType
-from assent.users import InvalidEmail, User, new_user_id, normalise_email, wallet_key
+from assent.users import InvalidEmail, KeyRecord, User, new_user_id, normalise_email, wallet_key
 
 if TYPE_CHECKING:
     from assent.email_verification import EmailVerification
@@ -148,8 +148,10 @@ class WalletSignIn:
         if signer is None or signer != message.address or message.address != claims["sub"]:
             raise SignInFailed("the signature does not prove this sign-in")
         address = message.address
-        user_id = self._users.owner_of(wallet_key(address))
-        user = self._users.get(user_id) if user_id else None
+        key = self._users.key(wallet_key(address))
+        if key is not None and not key.live:
+            raise SignInFailed("the signature does not prove this sign-in")
+        user = self._users.get(key.user_id) if key else None
         if user is not None:
             return SignedIn(address, user, self._sessions.start(user.user_id, wallet_key(address)))
         step = self._tokens.issue(TokenType.STEP, address, ONBOARD_SECONDS, stp=STEP_ONBOARD)
@@ -178,13 +180,20 @@ class WalletSignIn:
             last_name=last_name.strip(),
             created_ms=int(now * 1000),
         )
+        wallet_record = KeyRecord(
+            ref=wallet_key(address),
+            user_id=user.user_id,
+            key_type="wallet",
+            public_key=address,
+            created_at=int(now),
+        )
         consume = self._step_tokens.consume_item(
             f"step#{claims['jti']}", now=int(now), address=address, step=STEP_ONBOARD
         )
         try:
             transact(
                 self._step_tokens.client,
-                [consume, *self._users.create_items(user, wallet_key(address), now=int(now))],
+                [consume, *self._users.create_items(user, wallet_record)],
             )
         except TransactionCancelled as error:
             if error.failed(0):

@@ -1,17 +1,43 @@
-"""Hyphen's auth API (seed 003): request and answer shapes as its docs show them.
+"""Hyphen's auth API (seed 003, and the request shapes of Hyphen's public SDKs): bodies and answers.
 
 Hyphen names its errors (`PleaseRegisterKey`) without showing a body; errors here are
-`{"error": code, "message"}`.
+`{"error": code, "message"}`. The key, approval and recovery routes, which Hyphen's docs leave out,
+speak the same way.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Annotated, Literal
 
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import AliasChoices, BaseModel, Field, model_validator
+
+from assent.approvals import Decision, approval_digest
+from assent.clock import iso8601
+from assent.device_signin import CHAIN_NAMES, NewKey, SignedInAccount, TwoFactorRequest
 from assent.http import FamilyResolver, PlainErrorEnvelope, build_resolver
+from assent.operations import Operation
 from assent.sessions import Credentials
+from assent.users import KeyRecord, User
 
 MAX_REFRESH_TOKEN_CHARS = 128
+MAX_ID_TOKEN_CHARS = 8192
+MAX_DEVICE_FIELD_CHARS = 100
+PUBLIC_KEY_PATTERN = r"^[0-9a-fA-F]{128}$"
+SIGNATURE_PATTERN = r"^[0-9a-fA-F]{128}$"
+CHALLENGE_PATTERN = r"^[0-9a-f]{64}$"
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+RequestId = Annotated[
+    str,
+    Path(pattern=r"^[A-Za-z0-9_]{1,32}\.[A-Za-z0-9._:-]{1,128}$", description="`<clientId>.<operationId>`"),
+]
+KeyId = Annotated[str, Path(max_length=128, description="A public key (x‖y hex) or a wallet address")]
+KeyType = Literal["deviceKey", "passKey"]
+Method = Literal["firebase", "apple", "test"]
+ChainName = Literal[CHAIN_NAMES]  # type: ignore[valid-type]
+PublicKeyHex = Field(pattern=PUBLIC_KEY_PATTERN, description="64 bytes, x‖y, as 128 hex digits")
+SignatureHex = Field(pattern=SIGNATURE_PATTERN, description="ECDSA P-256/SHA-256, r‖s, as 128 hex digits")
 
 
 class RefreshBody(BaseModel):
@@ -27,8 +53,275 @@ class RefreshResponse(BaseModel):
     credentials: CredentialsView
 
 
+class Device(BaseModel):
+    """What a device says of itself (Hyphen's SDKs send these), shown to the user when approving it."""
+
+    name: str | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
+    osName: str | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
+    osVersion: str | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
+    deviceManufacturer: str | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
+    deviceModel: str | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
+    lang: str | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
+    type: str | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
+
+
+class UserKey(BaseModel):
+    type: KeyType
+    publicKey: str = PublicKeyHex
+    device: Device | None = None
+
+    def new_key(self) -> NewKey:
+        device = self.device.model_dump(exclude_none=True) if self.device else {}
+        return NewKey(self.type, self.publicKey.lower(), device)
+
+
+class SignUpBody(BaseModel):
+    method: Method
+    token: str = Field(
+        min_length=1, max_length=MAX_ID_TOKEN_CHARS, description="The ID token (test: the e-mail)"
+    )
+    chainName: ChainName
+    userKey: UserKey
+
+
+class AccountAddress(BaseModel):
+    chainName: str
+    address: str
+
+
+class Account(BaseModel):
+    id: str = Field(description="The user id (also Keyless's userId)")
+    addresses: list[AccountAddress] = Field(description="Empty until a deployer has deployed the account")
+    parent: list[AccountAddress] = []
+    createdAt: str
+    chainName: str | None = Field(description="The chain the account is to be deployed on")
+    deployed: bool
+
+
+class SignInResponse(BaseModel):
+    account: Account
+    credentials: CredentialsView
+
+
+class ChallengeBody(BaseModel):
+    challengeType: KeyType = Field(validation_alias=AliasChoices("challengeType", "type"))
+    publicKey: str = PublicKeyHex
+
+
+class ChallengeResponse(BaseModel):
+    challengeData: str = Field(description="32 random bytes as hex: sign the UTF-8 bytes of this string")
+    expiresAt: str
+
+
+class SignatureOnly(BaseModel):
+    signature: str = SignatureHex
+
+
+class RespondBody(BaseModel):
+    challengeType: KeyType = Field(validation_alias=AliasChoices("challengeType", "type"))
+    challengeData: str = Field(pattern=CHALLENGE_PATTERN)
+    deviceKey: SignatureOnly | None = None
+    passKey: SignatureOnly | None = None
+
+    @model_validator(mode="after")
+    def _signed_by_its_type(self) -> RespondBody:
+        if self._holder() is None:
+            raise ValueError(f"{self.challengeType}.signature is required")
+        return self
+
+    def _holder(self) -> SignatureOnly | None:
+        return self.deviceKey if self.challengeType == "deviceKey" else self.passKey
+
+    @property
+    def signature(self) -> str:
+        holder = self._holder()
+        return holder.signature.lower() if holder else ""
+
+
+class IdentityProof(BaseModel):
+    method: Method
+    token: str = Field(min_length=1, max_length=MAX_ID_TOKEN_CHARS)
+    chainName: ChainName | None = None
+
+
+class TwoFactorBody(BaseModel):
+    request: IdentityProof
+    userKey: UserKey
+
+
+class TwoFactorRequestView(BaseModel):
+    id: str
+    srcDevice: Device = Field(description="The new device asking to sign in")
+    requestedAt: str
+
+
+class TwoFactorStatus(BaseModel):
+    id: str
+    accountId: str
+    request: TwoFactorRequestView
+    status: Literal["pending", "approved", "denied", "expired", "cancelled"]
+    expiresAt: str
+
+
+class TwoFactorResponse(BaseModel):
+    twoFactorAuth: TwoFactorStatus
+    challengeData: str = Field(description="What the new device signs to finish, once approved")
+
+
+class FinishBody(BaseModel):
+    twoFactorAuthRequestId: str = Field(pattern=UUID_PATTERN)
+    signature: str = SignatureHex
+
+
+class RecoverBody(BaseModel):
+    email: str = Field(min_length=3, max_length=254)
+    userKey: UserKey
+
+
+class RecoverResponse(BaseModel):
+    recoveryId: str = Field(description="Sign its UTF-8 bytes with the new key to confirm")
+    expiresAt: str
+
+
+class RecoverConfirmBody(BaseModel):
+    recoveryId: str = Field(pattern=CHALLENGE_PATTERN)
+    code: str = Field(pattern=r"^[0-9]{6}$")
+    signature: str = SignatureHex
+
+
+class RecoverConfirmResponse(BaseModel):
+    availableAt: str = Field(description="When the recovery may finish, unless a registered device denies it")
+    challengeData: str = Field(description="What the new key signs to finish")
+
+
+class RecoverFinishBody(BaseModel):
+    recoveryId: str = Field(pattern=CHALLENGE_PATTERN)
+    signature: str = SignatureHex
+
+
+class KeyView(BaseModel):
+    id: str = Field(description="The public key (x‖y hex) or the wallet address; DELETE /key/v1/keys/{id}")
+    type: Literal["deviceKey", "passKey", "wallet"]
+    device: Device | None = None
+    createdAt: str
+    revokedAt: str | None = None
+
+
+class KeysResponse(BaseModel):
+    keys: list[KeyView]
+
+
+class RevokedKey(BaseModel):
+    id: str
+    sessionsEnded: int
+
+
+class Digests(BaseModel):
+    approve: str
+    deny: str
+
+
+class PendingApproval(BaseModel):
+    requestId: str = Field(description="`<clientId>.<operationId>`")
+    purpose: str
+    clientId: str
+    operationId: str
+    payload: str | None = Field(description="Exactly what to show; its SHA-256 is in what the device signs")
+    createdAt: str
+    expiresAt: str
+    digests: Digests = Field(description="The digest to sign for each decision (a device may recompute it)")
+
+
+class PendingApprovals(BaseModel):
+    operations: list[PendingApproval]
+
+
+class DecisionBody(BaseModel):
+    publicKey: str = PublicKeyHex
+    signature: str = SignatureHex
+    authType: Literal["biom", "pin"] = Field(
+        description="How the user unlocked the key, as the device reports"
+    )
+
+
+class DecisionResponse(BaseModel):
+    requestId: str
+    state: str
+    decidedAt: str
+    authType: str
+
+
 def credentials_view(credentials: Credentials) -> CredentialsView:
     return CredentialsView(accessToken=credentials.access_token, refreshToken=credentials.refresh_token)
+
+
+def account_view(user: User) -> Account:
+    return Account(
+        id=user.user_id,
+        addresses=[],
+        createdAt=iso8601(user.created_ms),
+        chainName=user.chain_name,
+        deployed=user.account_deployed,
+    )
+
+
+def sign_in_response(signed_in: SignedInAccount) -> SignInResponse:
+    return SignInResponse(
+        account=account_view(signed_in.user), credentials=credentials_view(signed_in.credentials)
+    )
+
+
+def two_factor_response(request: TwoFactorRequest) -> TwoFactorResponse:
+    operation = request.operation
+    return TwoFactorResponse(
+        twoFactorAuth=TwoFactorStatus(
+            id=operation.operation_id,
+            accountId=operation.user_id,
+            request=TwoFactorRequestView(
+                id=operation.operation_id,
+                srcDevice=Device(**request.device),
+                requestedAt=iso8601(operation.created_ms),
+            ),
+            status=operation.state.value,
+            expiresAt=iso8601(operation.expires_at * 1000),
+        ),
+        challengeData=request.challenge_data,
+    )
+
+
+def key_view(key: KeyRecord) -> KeyView:
+    return KeyView(
+        id=key.public_key,
+        type=key.key_type,
+        device=Device(**key.device) if key.device else None,
+        createdAt=iso8601(key.created_at * 1000),
+        revokedAt=iso8601(key.revoked_at * 1000) if key.revoked_at is not None else None,
+    )
+
+
+def pending_approval(operation: Operation) -> PendingApproval:
+    return PendingApproval(
+        requestId=operation.request_id,
+        purpose=operation.purpose.value,
+        clientId=operation.client_id,
+        operationId=operation.operation_id,
+        payload=operation.payload,
+        createdAt=iso8601(operation.created_ms),
+        expiresAt=iso8601(operation.expires_at * 1000),
+        digests=Digests(
+            approve=approval_digest(operation, Decision.APPROVE),
+            deny=approval_digest(operation, Decision.DENY),
+        ),
+    )
+
+
+def decision_response(operation: Operation) -> DecisionResponse:
+    return DecisionResponse(
+        requestId=operation.request_id,
+        state=operation.state.value,
+        decidedAt=iso8601(operation.decided_ms or 0),
+        authType=operation.auth_type or "",
+    )
 
 
 def resolver() -> FamilyResolver:

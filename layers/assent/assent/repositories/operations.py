@@ -7,7 +7,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 
 from assent.errors import OperationExists
-from assent.operations import Operation, OperationState
+from assent.operations import Operation, OperationState, Purpose
 
 PENDING_INDEX = "pending-by-user"
 # A pending list is shown on a device; more than this many waiting approvals is abuse, not use.
@@ -21,6 +21,11 @@ def _pk(client_id: str, operation_id: str) -> str:
 class OperationsRepository:
     def __init__(self, table) -> None:  # type: ignore[no-untyped-def]
         self._table = table
+
+    @property
+    def client(self) -> Any:
+        """The low-level client, for transactions this repository takes part in."""
+        return self._table.meta.client
 
     def create(self, operation: Operation, *, now: float) -> None:
         """Store a new pending operation; an id the client already used is a conflict.
@@ -38,6 +43,43 @@ class OperationsRepository:
         except client.exceptions.ConditionalCheckFailedException as error:
             raise OperationExists("an operation with this operationId exists") from error
 
+    def create_item(self, operation: Operation) -> dict[str, Any]:
+        """`create` as one item of a transaction (for ids that are random, so never reused)."""
+        return {
+            "Put": {
+                "TableName": self._table.name,
+                "Item": _item(operation),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def decide_item(
+        self, operation: Operation, state: OperationState, *, key: str, auth_type: str, now: float
+    ) -> dict[str, Any]:
+        """A transaction item moving a pending, unexpired operation of its user to `state`, recording who
+        decided, with what key and how. Only this conditional update leaves `pending` (SECURITY.md 14)."""
+        return {
+            "Update": {
+                "TableName": self._table.name,
+                "Key": {"pk": _pk(operation.client_id, operation.operation_id)},
+                "UpdateExpression": (
+                    "SET #state = :state, decided_ms = :ms, decided_by = :key, auth_type = :how"
+                    " REMOVE pending_user"
+                ),
+                "ConditionExpression": "#state = :pending AND expires_at > :now AND user_id = :user",
+                "ExpressionAttributeNames": {"#state": "state"},
+                "ExpressionAttributeValues": {
+                    ":state": state.value,
+                    ":ms": int(now * 1000),
+                    ":key": key,
+                    ":how": auth_type,
+                    ":pending": OperationState.PENDING.value,
+                    ":now": int(now),
+                    ":user": operation.user_id,
+                },
+            }
+        }
+
     def get(self, client_id: str, operation_id: str, *, now: float) -> Operation | None:
         item = self._table.get_item(Key={"pk": _pk(client_id, operation_id)}, ConsistentRead=True).get("Item")
         if item is None or int(item["ttl"]) <= now:
@@ -45,18 +87,19 @@ class OperationsRepository:
         return _operation(item)
 
     def pending_for_user(
-        self, user_id: str, *, client_id: str, now: float, max_lifetime_seconds: int
+        self, user_id: str, *, client_id: str | None, now: float, max_lifetime_seconds: int
     ) -> list[Operation]:
-        """Pending, unexpired operations of one client for one user, oldest first.
+        """Pending, unexpired operations for one user, oldest first: one client's, or with None, all.
 
         The key condition skips everything created before the longest lifetime, so expired
         items still waiting for TTL deletion cost nothing to read past.
         """
         oldest_live_ms = int((now - max_lifetime_seconds) * 1000)
+        live = Attr("expires_at").gt(int(now))
         kwargs: dict[str, Any] = {
             "IndexName": PENDING_INDEX,
             "KeyConditionExpression": Key("pending_user").eq(user_id) & Key("created_ms").gt(oldest_live_ms),
-            "FilterExpression": Attr("expires_at").gt(int(now)) & Attr("client_id").eq(client_id),
+            "FilterExpression": live if client_id is None else live & Attr("client_id").eq(client_id),
             "ScanIndexForward": True,
         }
         operations: list[Operation] = []
@@ -82,6 +125,7 @@ def _item(operation: Operation) -> dict[str, Any]:
         "created_ms": operation.created_ms,
         "expires_at": operation.expires_at,
         "ttl": operation.retain_until,
+        "purpose": operation.purpose.value,
     }
     if operation.state is OperationState.PENDING:
         item["pending_user"] = operation.user_id
@@ -89,6 +133,8 @@ def _item(operation: Operation) -> dict[str, Any]:
         "payload": operation.payload,
         "external_user_id": operation.external_user_id,
         "auth_type": operation.auth_type,
+        "decided_ms": operation.decided_ms,
+        "decided_by": operation.decided_by,
     }
     item.update({name: value for name, value in optional.items() if value is not None})
     return item
@@ -109,4 +155,7 @@ def _operation(item: dict[str, Any]) -> Operation:
         payload=item.get("payload"),
         external_user_id=item.get("external_user_id"),
         auth_type=item.get("auth_type"),
+        purpose=Purpose(item["purpose"]),
+        decided_ms=int(item["decided_ms"]) if item.get("decided_ms") is not None else None,
+        decided_by=item.get("decided_by"),
     )

@@ -42,25 +42,46 @@ class ProofsRepository:
     ) -> None:
         """Store a proof, replacing any earlier one for `pk`; with `resend_after`, not within that many
         seconds of the last (raises Throttled)."""
-        item = {
-            **attributes,
-            "pk": pk,
-            "issued_at": now,
-            "expires_at": expires_at,
-            "ttl": expires_at + _TTL_GRACE_SECONDS,
-        }
-        if resend_after is None:
-            self._table.put_item(Item=item)
-            return
         client = self._table.meta.client
         try:
-            self._table.put_item(
-                Item=item,
-                ConditionExpression="attribute_not_exists(pk) OR issued_at <= :cutoff",
-                ExpressionAttributeValues={":cutoff": now - resend_after},
+            # The resource's client takes plain Python values, as the transaction items do.
+            client.put_item(
+                **self.put_item(pk, attributes, expires_at=expires_at, now=now, resend_after=resend_after)[
+                    "Put"
+                ]
             )
         except client.exceptions.ConditionalCheckFailedException as error:
             raise Throttled(pk) from error
+
+    def put_item(
+        self,
+        pk: str,
+        attributes: dict[str, Any],
+        *,
+        expires_at: int,
+        now: int,
+        resend_after: int | None = None,
+    ) -> dict[str, Any]:
+        """`put` as one item of a transaction; with `resend_after` its failure means Throttled."""
+        put: dict[str, Any] = {
+            "TableName": self.name,
+            "Item": {
+                **attributes,
+                "pk": pk,
+                "issued_at": now,
+                "expires_at": expires_at,
+                "ttl": expires_at + _TTL_GRACE_SECONDS,
+            },
+        }
+        if resend_after is not None:
+            put["ConditionExpression"] = "attribute_not_exists(pk) OR issued_at <= :cutoff"
+            put["ExpressionAttributeValues"] = {":cutoff": now - resend_after}
+        return {"Put": put}
+
+    def get(self, pk: str, *, now: int) -> dict[str, Any] | None:
+        """A live proof without consuming it, or None."""
+        item: dict[str, Any] | None = self._table.get_item(Key={"pk": pk}, ConsistentRead=True).get("Item")
+        return item if item is not None and int(item["expires_at"]) > now else None
 
     def consume(self, pk: str, *, now: int) -> dict[str, Any] | None:
         """Delete a live proof and return it; None if it is absent, used or expired (SECURITY.md 3)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from boto3.dynamodb.conditions import Key
 from boto3.dynamodb.types import TypeDeserializer
 
 from assent.sessions import Session
@@ -12,6 +13,7 @@ from assent.sessions import Session
 # Kept readable a while after the absolute lifetime, so that a late replay is still recognised and refused.
 _RETENTION_SECONDS = 7 * 86_400
 _deserialize = TypeDeserializer().deserialize
+BY_KEY_INDEX = "by-key"
 
 
 def _pk(family_id: str) -> str:
@@ -75,6 +77,24 @@ class SessionsRepository:
                 ConditionExpression="attribute_exists(pk) AND attribute_not_exists(revoked_at)",
                 ExpressionAttributeValues={":now": now, ":reason": reason},
             )
+
+    def revoke_for_key(self, key: str, *, now: int, reason: str) -> int:
+        """Revoke every session begun with `key` (SECURITY.md 25); returns how many were live.
+
+        The index is eventually consistent: a session begun within the same second as the key's
+        revocation may be missed. Signing in checks the key is live, so none can begin after it.
+        """
+        kwargs: dict[str, Any] = {"IndexName": BY_KEY_INDEX, "KeyConditionExpression": Key("key").eq(key)}
+        revoked = 0
+        while True:
+            page = self._table.query(**kwargs)
+            for item in page.get("Items", []):
+                if item.get("revoked_at") is None and int(item["expires_at"]) > now:
+                    self.revoke(str(item["pk"]).removeprefix("family#"), now=now, reason=reason)
+                    revoked += 1
+            if "LastEvaluatedKey" not in page:
+                return revoked
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def _session(family_id: str, item: dict[str, Any]) -> Session:

@@ -1,14 +1,22 @@
 """The users table: users, the keys they own, and their e-mail addresses, each claim its own item.
 
-Uniqueness (one wallet, one user; one e-mail, one user) is the store's: every claim is created with
-`attribute_not_exists(pk)` in the same transaction as the user, never checked by a read first.
+Uniqueness (one key, one user; one e-mail, one user) is the store's: every claim is created with
+`attribute_not_exists(pk)` in the same transaction as the user, never checked by a read first. A revoked
+key keeps its item, marked, so that it can never be claimed again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from assent.users import User
+from boto3.dynamodb.conditions import Key
+
+from assent.errors import KeyNotFound
+from assent.users import KeyRecord, User
+
+BY_USER_INDEX = "by-user"
+# More keys than this on one user is abuse, not use.
+MAX_KEYS_LISTED = 100
 
 
 def _user_pk(user_id: str) -> str:
@@ -30,32 +38,42 @@ class UsersRepository:
     def __init__(self, table) -> None:  # type: ignore[no-untyped-def]
         self._table = table
 
-    def create_items(self, user: User, key: str, *, now: int) -> list[dict[str, Any]]:
+    @property
+    def client(self) -> Any:
+        """The low-level client, for transactions this repository takes part in."""
+        return self._table.meta.client
+
+    def create_items(self, user: User, key: KeyRecord) -> list[dict[str, Any]]:
         """Transaction items creating a user, its first key and its e-mail claim, each only if absent."""
-        items = [
-            {
-                "pk": _user_pk(user.user_id),
-                "kind": "user",
-                "user_id": user.user_id,
-                "email": user.email,
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "email_verified": user.email_verified,
-                "created_ms": user.created_ms,
-            },
-            {"pk": _key_pk(key), "kind": "key", "user_id": user.user_id, "created_at": now},
-            {"pk": _email_pk(user.email), "kind": "email", "user_id": user.user_id},
-        ]
-        return [
-            {
-                "Put": {
-                    "TableName": self._table.name,
-                    "Item": item,
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
+        item: dict[str, Any] = {
+            "pk": _user_pk(user.user_id),
+            "kind": "user",
+            "user_id": user.user_id,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email_verified": user.email_verified,
+            "created_ms": user.created_ms,
+        }
+        if user.chain_name is not None:
+            item.update(chain_name=user.chain_name, account_deployed=user.account_deployed)
+        email = {"pk": _email_pk(user.email), "kind": "email", "user_id": user.user_id}
+        return [_put_if_absent(self._table.name, i) for i in (item, _key_item(key), email)]
+
+    def add_key_item(self, key: KeyRecord) -> dict[str, Any]:
+        """A transaction item registering one more key for an existing user, only if no one has it."""
+        return _put_if_absent(self._table.name, _key_item(key))
+
+    def live_key_check_item(self, ref: str, user_id: str) -> dict[str, Any]:
+        """A transaction item that holds only while `ref` is a live key of `user_id` (SECURITY.md 13)."""
+        return {
+            "ConditionCheck": {
+                "TableName": self._table.name,
+                "Key": {"pk": _key_pk(ref)},
+                "ConditionExpression": "user_id = :user AND attribute_not_exists(revoked_at)",
+                "ExpressionAttributeValues": {":user": user_id},
             }
-            for item in items
-        ]
+        }
 
     def mark_email_verified_item(self, user_id: str, email: str) -> dict[str, Any]:
         """A transaction item verifying the user's address, provided it is still the one the code went to."""
@@ -73,10 +91,86 @@ class UsersRepository:
         item = self._table.get_item(Key={"pk": _user_pk(user_id)}, ConsistentRead=True).get("Item")
         return _user(item) if item else None
 
-    def owner_of(self, key: str) -> str | None:
-        """The id of the user who owns a key, if anyone does."""
-        item = self._table.get_item(Key={"pk": _key_pk(key)}, ConsistentRead=True).get("Item")
+    def key(self, ref: str) -> KeyRecord | None:
+        """A key as stored, live or revoked."""
+        item = self._table.get_item(Key={"pk": _key_pk(ref)}, ConsistentRead=True).get("Item")
+        return _key(item) if item else None
+
+    def key_and_user(self, ref: str, user_id: str) -> tuple[KeyRecord | None, User | None]:
+        """A key and a user in one round trip (a consistent BatchGetItem)."""
+        keys = [{"pk": _key_pk(ref)}, {"pk": _user_pk(user_id)}]
+        request = {self._table.name: {"Keys": keys, "ConsistentRead": True}}
+        items: list[dict[str, Any]] = []
+        while request:
+            answer = self._table.meta.client.batch_get_item(RequestItems=request)
+            items += answer["Responses"].get(self._table.name, [])
+            request = answer.get("UnprocessedKeys") or {}
+        by_pk = {item["pk"]: item for item in items}
+        key, user = by_pk.get(_key_pk(ref)), by_pk.get(_user_pk(user_id))
+        return (_key(key) if key else None), (_user(user) if user else None)
+
+    def user_id_by_email(self, email: str) -> str | None:
+        item = self._table.get_item(Key={"pk": _email_pk(email)}, ConsistentRead=True).get("Item")
         return str(item["user_id"]) if item else None
+
+    def keys_of(self, user_id: str) -> list[KeyRecord]:
+        """A user's keys, live and revoked, from the by-user index (for display, never for a decision)."""
+        kwargs: dict[str, Any] = {
+            "IndexName": BY_USER_INDEX,
+            "KeyConditionExpression": Key("user_id").eq(user_id) & Key("pk").begins_with("key#"),
+        }
+        keys: list[KeyRecord] = []
+        while len(keys) < MAX_KEYS_LISTED:
+            page = self._table.query(**kwargs)
+            keys += [_key(item) for item in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return keys[:MAX_KEYS_LISTED]
+
+    def revoke_key(self, ref: str, user_id: str, *, now: int) -> None:
+        """Mark a live key of this user revoked; anyone else's key, or none, is KeyNotFound."""
+        client = self._table.meta.client
+        try:
+            self._table.update_item(
+                Key={"pk": _key_pk(ref)},
+                UpdateExpression="SET revoked_at = :now",
+                ConditionExpression="user_id = :user AND attribute_not_exists(revoked_at)",
+                ExpressionAttributeValues={":now": now, ":user": user_id},
+            )
+        except client.exceptions.ConditionalCheckFailedException as error:
+            raise KeyNotFound("no such key") from error
+
+
+def _put_if_absent(table_name: str, item: dict[str, Any]) -> dict[str, Any]:
+    return {"Put": {"TableName": table_name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+
+
+def _key_item(key: KeyRecord) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "pk": _key_pk(key.ref),
+        "kind": "key",
+        "user_id": key.user_id,
+        "key_type": key.key_type,
+        "public_key": key.public_key,
+        "created_at": key.created_at,
+    }
+    if key.device:
+        item["device"] = key.device
+    return item
+
+
+def _key(item: dict[str, Any]) -> KeyRecord:
+    device = item.get("device")
+    return KeyRecord(
+        ref=str(item["pk"]).removeprefix("key#"),
+        user_id=str(item["user_id"]),
+        key_type=str(item["key_type"]),
+        public_key=str(item["public_key"]),
+        created_at=int(item["created_at"]),
+        device={str(k): str(v) for k, v in device.items()} if device else None,
+        revoked_at=int(item["revoked_at"]) if item.get("revoked_at") is not None else None,
+    )
 
 
 def _user(item: dict[str, Any]) -> User:
@@ -87,4 +181,6 @@ def _user(item: dict[str, Any]) -> User:
         last_name=str(item["last_name"]),
         created_ms=int(item["created_ms"]),
         email_verified=bool(item.get("email_verified", False)),
+        chain_name=str(item["chain_name"]) if item.get("chain_name") else None,
+        account_deployed=bool(item.get("account_deployed", False)),
     )

@@ -1,0 +1,21 @@
+"""A user's device denies a pending operation with a signature of exactly what it showed
+(POST /device/v1/operations/{requestId}/deny)."""
+
+from assent.access import UserCaller
+from assent.approvals import Decision, SignedDecision
+from assent.families import hyphen
+from assent.http import entrypoint
+from assent.services import approvals
+
+app = hyphen.resolver()
+
+
+@app.post("/device/v1/operations/<requestId>/deny")
+def deny_operation(
+    requestId: hyphen.RequestId, body: hyphen.DecisionBody, user: UserCaller
+) -> hyphen.DecisionResponse:
+    signed = SignedDecision(Decision.DENY, body.publicKey.lower(), body.signature.lower(), body.authType)
+    return hyphen.decision_response(approvals().decide(user.user_id, requestId, signed))
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,130 @@
+"""A user's device approves or denies a pending operation by signing exactly what it showed.
+
+The device signs, with ECDSA P-256/SHA-256 and one of the user's live keys, the UTF-8 bytes of the
+hex digest (as it signs a sign-in challenge) of this text, lines joined by "\\n":
+
+    assent-approval/v1
+    decision:<approve|deny>
+    purpose:<operation|device.signin|account.recovery>
+    request:<requestId>
+    payload-sha256:<hex SHA-256 of the UTF-8 payload shown, or of "" when there is none>
+
+Every field the user saw, and the decision itself, is covered (SECURITY.md 6, 13, 15): a signature
+over one operation, purpose or decision is worth nothing for any other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from assent.clock import Clock, system_clock
+from assent.errors import ApprovalRefused, InvalidKey, OperationNotFound, OperationNotPending
+from assent.operations import Operation, OperationState
+from assent.p256 import InvalidKey as MalformedKey
+from assent.p256 import public_key
+from assent.repositories.transactions import TransactionCancelled, transact
+from assent.users import device_key
+
+if TYPE_CHECKING:
+    from assent.repositories.operations import OperationsRepository
+    from assent.repositories.users import UsersRepository
+
+FORMAT = "assent-approval/v1"
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    DENY = "deny"
+
+    @property
+    def state(self) -> OperationState:
+        return OperationState.APPROVED if self is Decision.APPROVE else OperationState.DENIED
+
+
+def approval_digest(operation: Operation, decision: Decision) -> str:
+    """The hex digest a device signs to take `decision` on `operation`."""
+    payload = hashlib.sha256((operation.payload or "").encode("utf-8")).hexdigest()
+    text = "\n".join(
+        (
+            FORMAT,
+            f"decision:{decision.value}",
+            f"purpose:{operation.purpose.value}",
+            f"request:{operation.request_id}",
+            f"payload-sha256:{payload}",
+        )
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SignedDecision:
+    decision: Decision
+    public_key: str  # x‖y hex of the key that signed
+    signature: str  # r‖s hex
+    auth_type: str  # biom or pin, as the device reports how the user unlocked the key
+
+
+class Approvals:
+    def __init__(
+        self,
+        operations: OperationsRepository,
+        users: UsersRepository,
+        *,
+        longest_lifetime_seconds: int,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._operations = operations
+        self._users = users
+        self._longest_lifetime = longest_lifetime_seconds
+        self._clock = clock
+
+    def pending(self, user_id: str) -> list[Operation]:
+        """Everything waiting for this user's decision, from every client and from Assent itself."""
+        return self._operations.pending_for_user(
+            user_id, client_id=None, now=self._clock(), max_lifetime_seconds=self._longest_lifetime
+        )
+
+    def decide(self, user_id: str, request_id: str, signed: SignedDecision) -> Operation:
+        """Record a signed decision; the operation as decided."""
+        try:
+            key = public_key(signed.public_key)
+        except MalformedKey as error:
+            raise InvalidKey(str(error)) from error
+        client_id, _, operation_id = request_id.partition(".")
+        now = self._clock()
+        operation = self._operations.get(client_id, operation_id, now=now) if operation_id else None
+        # Another user's operation is as absent as one that never was (SECURITY.md 17).
+        if operation is None or operation.user_id != user_id:
+            raise OperationNotFound("no such operation awaits this user")
+        if operation.state_at(now) is not OperationState.PENDING:
+            raise OperationNotPending(f"the operation is {operation.state_at(now).value}")
+        if not key.verify(approval_digest(operation, signed.decision).encode("ascii"), signed.signature):
+            raise ApprovalRefused("the decision is not signed by a live key of this user")
+        ref = device_key(key.fingerprint)
+        try:
+            transact(
+                self._operations.client,
+                [
+                    self._users.live_key_check_item(ref, user_id),
+                    self._operations.decide_item(
+                        operation, signed.decision.state, key=ref, auth_type=signed.auth_type, now=now
+                    ),
+                ],
+            )
+        except TransactionCancelled as error:
+            if error.failed(0):
+                raise ApprovalRefused("the decision is not signed by a live key of this user") from error
+            if error.failed(1):
+                # Decided by another device in the meantime, or expired: the first decision stands.
+                raise OperationNotPending("the operation is no longer pending") from error
+            raise
+        return replace(
+            operation,
+            state=signed.decision.state,
+            decided_ms=int(now * 1000),
+            decided_by=ref,
+            auth_type=signed.auth_type,
+        )

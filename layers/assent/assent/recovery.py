@@ -1,0 +1,250 @@
+"""Account recovery for a user who has lost every device: an e-mailed code, proof of a new key, and a
+cooling-off period during which any registered device sees the request and can stop it.
+
+start   → whatever the address, the same answer: a recovery id. Only if an account has that address is a
+          code e-mailed (at most one a minute), bound to the id and to the new key.
+confirm → the code (attempts counted first, 5 at most) and the new key's signature of the recovery id.
+          The cooling-off begins: an `account.recovery` operation appears among the user's pending
+          operations, and the address is told when the recovery will complete.
+finish  → after the cooling-off (or at once, if a registered device approved), the new key's signature
+          of a fresh challenge registers the key and signs it in. A device that denied stops it for good.
+
+An attacker who holds the mailbox alone must still wait out the cooling-off in plain view of the user's
+devices and of the mailbox's owner; one who holds neither learns nothing, not even whether the account
+exists (SECURITY.md 26).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from assent.clock import Clock, iso8601, system_clock
+from assent.codes import CodeHasher, new_code
+from assent.device_signin import NewKey, SignedInAccount
+from assent.errors import (
+    CodeLocked,
+    InvalidCode,
+    KeyTaken,
+    OperationNotFound,
+    RecoveryCoolingOff,
+    RecoveryDenied,
+    SignInFailed,
+)
+from assent.operations import ASSENT_CLIENT_ID, Operation, OperationState, Purpose
+from assent.p256 import public_key
+from assent.repositories.proofs import Throttled
+from assent.repositories.transactions import TransactionCancelled, transact
+from assent.users import InvalidEmail, normalise_email
+
+if TYPE_CHECKING:
+    from assent.mail import Mailer
+    from assent.repositories.operations import OperationsRepository
+    from assent.repositories.proofs import ProofsRepository
+    from assent.repositories.users import UsersRepository
+    from assent.sessions import SessionsService
+
+PURPOSE = "account-recovery"
+CODE_SECONDS = 600  # SECURITY.md 5
+MAX_ATTEMPTS = 5
+RESEND_AFTER_SECONDS = 60
+# A recovery that has cooled off stays ready to finish this long.
+FINISH_SECONDS = 86_400
+
+
+@dataclass(frozen=True)
+class Started:
+    recovery_id: str
+    expires_at: int
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    available_at: int
+    challenge_data: str
+
+
+class Recovery:
+    def __init__(
+        self,
+        *,
+        users: UsersRepository,
+        proofs: ProofsRepository,
+        operations: OperationsRepository,
+        hasher: CodeHasher,
+        mailer: Mailer,
+        sessions: SessionsService,
+        cooling_off_seconds: int,
+        retention_seconds: int,
+        node_id: str,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._users = users
+        self._proofs = proofs
+        self._operations = operations
+        self._hasher = hasher
+        self._mailer = mailer
+        self._sessions = sessions
+        self._cooling_off = cooling_off_seconds
+        self._retention = retention_seconds
+        self._node_id = node_id
+        self._clock = clock
+
+    def start(self, email: str, key: NewKey) -> Started:
+        """A recovery id, whether or not an account has this address; the code goes only to a real one."""
+        parsed = key.parsed()
+        now = int(self._clock())
+        recovery_id = secrets.token_hex(32)
+        started = Started(recovery_id, now + CODE_SECONDS)
+        try:
+            address = normalise_email(email)
+        except InvalidEmail:
+            return started
+        user_id = self._users.user_id_by_email(address)
+        code = new_code()
+        # The digest is made either way, so that an unknown address costs the same KMS call as a known one.
+        digest = self._hasher.digest(PURPOSE, recovery_id, code)
+        if user_id is None:
+            return started
+        try:
+            self._proofs.put(
+                f"recover-user#{user_id}",
+                {},
+                expires_at=now + RESEND_AFTER_SECONDS,
+                now=now,
+                resend_after=RESEND_AFTER_SECONDS,
+            )
+        except Throttled:
+            return started  # one code a minute per account, silently: the answer must not differ
+        self._proofs.put(
+            f"recover#{recovery_id}",
+            {
+                "purpose": PURPOSE,
+                "user_id": user_id,
+                "email": address,
+                "code_digest": digest,
+                "attempts": 0,
+                "key_type": key.key_type,
+                "public_key": parsed.hex,
+                "device": key.device,
+            },
+            expires_at=started.expires_at,
+            now=now,
+        )
+        self._mailer.send(
+            address,
+            "Your account recovery code",
+            f"Someone asked to recover the account of this address on a new device.\n\n"
+            f"If it was you, your code is {code}. It is valid for {CODE_SECONDS // 60} minutes.\n\n"
+            "If it was not you, ignore this message: without the code nothing happens.\n",
+        )
+        return started
+
+    def confirm(self, recovery_id: str, code: str, signature: str) -> Confirmed:
+        """Check the code and the new key's signature of the recovery id; the cooling-off begins."""
+        now = int(self._clock())
+        pk = f"recover#{recovery_id}"
+        record, locked = self._proofs.count_attempt(pk, now=now, max_attempts=MAX_ATTEMPTS)
+        if locked:
+            raise CodeLocked("too many wrong codes: start again")
+        if record is None or not self._hasher.matches(
+            PURPOSE, recovery_id, code, bytes(record["code_digest"].value)
+        ):
+            raise InvalidCode("the code is wrong or has expired")
+        key = public_key(str(record["public_key"]))
+        if not key.verify(recovery_id.encode("ascii"), signature):
+            raise SignInFailed("the signature does not prove the new key")
+        user_id = str(record["user_id"])
+        device = {str(k): str(v) for k, v in (record.get("device") or {}).items()}
+        operation = Operation.new(
+            client_id=ASSENT_CLIENT_ID,
+            key_id=ASSENT_CLIENT_ID,
+            operation_id=recovery_id,
+            user_id=user_id,
+            node_id=self._node_id,
+            now=now,
+            lifetime_seconds=self._cooling_off,
+            retention_seconds=self._retention,
+            # What a registered device shows: a recovery onto this new key.
+            payload=json.dumps(
+                {
+                    "recovery": {
+                        "type": str(record["key_type"]),
+                        "fingerprint": key.fingerprint,
+                        "device": device,
+                    }
+                },
+                sort_keys=True,
+                separators=(",", ":"),
+                ensure_ascii=False,
+            ),
+            purpose=Purpose.RECOVERY,
+        )
+        challenge = secrets.token_hex(32)
+        try:
+            transact(
+                self._proofs.client,
+                [
+                    self._proofs.consume_item(pk, now=now, attempts=record["attempts"]),
+                    self._operations.create_item(operation),
+                    self._proofs.put_item(
+                        f"recovery#{recovery_id}",
+                        {
+                            "purpose": PURPOSE,
+                            "user_id": user_id,
+                            "key_type": str(record["key_type"]),
+                            "public_key": key.hex,
+                            "device": device,
+                            "challenge": challenge,
+                        },
+                        expires_at=operation.expires_at + FINISH_SECONDS,
+                        now=now,
+                    ),
+                ],
+            )
+        except TransactionCancelled as error:
+            raise InvalidCode("the code is wrong or has expired") from error
+        self._mailer.send(
+            str(record["email"]),
+            "Your account is being recovered",
+            "A new device has proved this address and will be able to sign in to your account "
+            f"at {iso8601(operation.expires_at * 1000)}.\n\n"
+            "If it is not yours, deny the recovery from a device you are signed in on before then.\n",
+        )
+        return Confirmed(operation.expires_at, challenge)
+
+    def finish(self, recovery_id: str, signature: str) -> SignedInAccount:
+        """Register the new key once the cooling-off is over (or a device approved), and sign it in."""
+        now = int(self._clock())
+        operation = self._operations.get(ASSENT_CLIENT_ID, recovery_id, now=now)
+        if operation is None or operation.purpose is not Purpose.RECOVERY:
+            raise OperationNotFound("no such recovery")
+        state = operation.state_at(now)
+        if state is OperationState.PENDING:
+            raise RecoveryCoolingOff(f"the recovery completes at {iso8601(operation.expires_at * 1000)}")
+        if state not in (OperationState.APPROVED, OperationState.EXPIRED):
+            raise RecoveryDenied("a registered device denied this recovery")
+        pk = f"recovery#{recovery_id}"
+        proof = self._proofs.get(pk, now=now)
+        if proof is None:
+            raise OperationNotFound("no such recovery")
+        key = public_key(str(proof["public_key"]))
+        if not key.verify(str(proof["challenge"]).encode("ascii"), signature):
+            raise SignInFailed("the signature does not prove the new key")
+        device = {str(k): str(v) for k, v in (proof.get("device") or {}).items()}
+        record = NewKey(str(proof["key_type"]), key.hex, device).record(operation.user_id, now)
+        try:
+            transact(
+                self._proofs.client,
+                [self._proofs.consume_item(pk, now=now, purpose=PURPOSE), self._users.add_key_item(record)],
+            )
+        except TransactionCancelled as error:
+            if error.failed(1):
+                raise KeyTaken("this key is registered already") from error
+            raise OperationNotFound("no such recovery") from error
+        user = self._users.get(operation.user_id)
+        if user is None:
+            raise OperationNotFound("no such recovery")
+        return SignedInAccount(user, self._sessions.start(user.user_id, record.ref))

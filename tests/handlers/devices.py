@@ -1,0 +1,183 @@
+"""Hyphen's device flows through their handlers, driven by real P-256 signers (`cryptography`), for tests.
+
+The approval digest is written out here as a device would compute it from what it shows, independently
+of the layer's own code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.hashes import SHA256
+
+from tests.conftest import api_event, invoke
+
+Answer = tuple[int, dict[str, str], Any]
+
+
+@dataclass
+class Device:
+    """A device with a P-256 key, as Hyphen's SDKs keep one in the secure enclave."""
+
+    name: str = "Ada's phone"
+    key_type: str = "deviceKey"
+    private_key: ec.EllipticCurvePrivateKey = field(
+        default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
+    )
+
+    @property
+    def public_key(self) -> str:
+        numbers = self.private_key.public_key().public_numbers()
+        return numbers.x.to_bytes(32, "big").hex() + numbers.y.to_bytes(32, "big").hex()
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(bytes.fromhex(self.public_key)).hexdigest()
+
+    def sign(self, text: str) -> str:
+        """ECDSA P-256/SHA-256 over the UTF-8 bytes of `text`, as raw r‖s hex (IEEE P1363)."""
+        r, s = decode_dss_signature(self.private_key.sign(text.encode("utf-8"), ec.ECDSA(SHA256())))
+        return r.to_bytes(32, "big").hex() + s.to_bytes(32, "big").hex()
+
+    def user_key(self) -> dict[str, Any]:
+        return {
+            "type": self.key_type,
+            "publicKey": self.public_key,
+            "device": {"name": self.name, "osName": "iOS"},
+        }
+
+
+def approval_digest(decision: str, purpose: str, request_id: str, payload: str | None) -> str:
+    payload_digest = hashlib.sha256((payload or "").encode("utf-8")).hexdigest()
+    text = (
+        f"assent-approval/v1\ndecision:{decision}\npurpose:{purpose}\nrequest:{request_id}\n"
+        f"payload-sha256:{payload_digest}"
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _post(function_id: str, sample: str, body: Any, headers: dict[str, str | None] | None = None) -> Answer:
+    return invoke(function_id, api_event(f"hyphen/{sample}.json", body=body, headers=headers))
+
+
+def bearer(access_token: str) -> dict[str, str | None]:
+    return {"Authorization": f"Bearer {access_token}"}
+
+
+def sign_up(device: Device, email: str, *, method: str = "test", token: str | None = None) -> Answer:
+    body = {
+        "method": method,
+        "token": token or email,
+        "chainName": "flow-testnet",
+        "userKey": device.user_key(),
+    }
+    return _post("SignUpFunction", "signup", body)
+
+
+def challenge(device: Device) -> Answer:
+    return _post(
+        "SignInChallengeFunction",
+        "signin_challenge",
+        {"challengeType": device.key_type, "publicKey": device.public_key},
+    )
+
+
+def respond(device: Device, challenge_data: str, signature: str | None = None) -> Answer:
+    holder = {"signature": signature or device.sign(challenge_data)}
+    body = {"challengeType": device.key_type, "challengeData": challenge_data, device.key_type: holder}
+    return _post("SignInRespondFunction", "signin_respond", body)
+
+
+def sign_in(device: Device) -> Answer:
+    status, _, body = challenge(device)
+    assert status == 200, body
+    return respond(device, body["challengeData"])
+
+
+def signed_up(device: Device, email: str) -> dict[str, Any]:
+    """Sign up and return the answer's body (account and credentials)."""
+    status, _, body = sign_up(device, email)
+    assert status == 201, body
+    return body
+
+
+def request_two_factor(device: Device, email: str) -> Answer:
+    body = {
+        "request": {"method": "test", "token": email, "chainName": "flow-testnet"},
+        "userKey": device.user_key(),
+    }
+    return _post("TwoFactorFunction", "two_factor", body)
+
+
+def finish_two_factor(request_id: str, signature: str) -> Answer:
+    return _post(
+        "TwoFactorFinishFunction",
+        "two_factor_finish",
+        {"twoFactorAuthRequestId": request_id, "signature": signature},
+    )
+
+
+def pending(access_token: str) -> Answer:
+    return invoke(
+        "PendingApprovalsFunction", api_event("hyphen/pending_approvals.json", headers=bearer(access_token))
+    )
+
+
+def decide(
+    access_token: str,
+    operation: dict[str, Any],
+    device: Device,
+    decision: str = "approve",
+    *,
+    auth_type: str = "biom",
+    signature: str | None = None,
+) -> Answer:
+    """Approve or deny an operation as listed, signing the digest the device computes from what it shows."""
+    request_id = operation["requestId"]
+    digest = approval_digest(decision, operation["purpose"], request_id, operation["payload"])
+    body = {
+        "publicKey": device.public_key,
+        "signature": signature or device.sign(digest),
+        "authType": auth_type,
+    }
+    function_id = "ApproveOperationFunction" if decision == "approve" else "DenyOperationFunction"
+    event = api_event(
+        f"hyphen/{decision}_operation.json",
+        path_parameters={"requestId": request_id},
+        body=body,
+        headers=bearer(access_token),
+    )
+    return invoke(function_id, event)
+
+
+def keys(access_token: str) -> Answer:
+    return invoke("ListKeysFunction", api_event("hyphen/list_keys.json", headers=bearer(access_token)))
+
+
+def revoke(access_token: str, key_id: str) -> Answer:
+    event = api_event(
+        "hyphen/revoke_key.json", path_parameters={"keyId": key_id}, headers=bearer(access_token)
+    )
+    return invoke("RevokeKeyFunction", event)
+
+
+def recover(device: Device, email: str) -> Answer:
+    return _post("RecoverFunction", "recover", {"email": email, "userKey": device.user_key()})
+
+
+def confirm_recovery(recovery_id: str, code: str, signature: str) -> Answer:
+    return _post(
+        "RecoverConfirmFunction",
+        "recover_confirm",
+        {"recoveryId": recovery_id, "code": code, "signature": signature},
+    )
+
+
+def finish_recovery(recovery_id: str, signature: str) -> Answer:
+    return _post(
+        "RecoverFinishFunction", "recover_finish", {"recoveryId": recovery_id, "signature": signature}
+    )
