@@ -1,0 +1,311 @@
+"""A user's device approves or denies pending operations (Keyless's and new-device requests) by signing
+exactly what it showed, with one of the user's live P-256 keys."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from tests.conftest import api_event, invoke
+from tests.handlers.devices import (
+    Device,
+    approval_digest,
+    challenge,
+    decide,
+    finish_two_factor,
+    pending,
+    request_two_factor,
+    revoke,
+    sign_in,
+    signed_up,
+)
+
+
+def _user(device: Device, email: str) -> tuple[str, str]:
+    """Sign up; returns (user id, access token)."""
+    body = signed_up(device, email)
+    return body["account"]["id"], body["credentials"]["accessToken"]
+
+
+def _keyless_operation(
+    api_key: str, user_id: str, operation_id: str = "order-1", payload: str = "Pay 10 EUR"
+):
+    body = {"operationId": operation_id, "operationPayload": payload}
+    event = api_event(
+        "keyless/create_operation.json",
+        path_parameters={"userId": user_id},
+        body=body,
+        headers={"X-Api-Key": api_key},
+    )
+    status, _, answer = invoke("CreateOperationFunction", event)
+    assert status == 200, answer
+
+
+def _keyless_view(api_key: str, operation_id: str = "order-1"):
+    event = api_event(
+        "keyless/get_operation.json",
+        path_parameters={"operationId": operation_id},
+        headers={"X-Api-Key": api_key},
+    )
+    return invoke("GetOperationFunction", event)
+
+
+def _only_pending(access: str) -> dict:
+    status, _, body = pending(access)
+    assert status == 200, body
+    (operation,) = body["operations"]
+    return operation
+
+
+def test_a_user_lists_a_clients_operation_and_approves_it_and_keyless_shows_the_result(tables, api_key):
+    phone = Device()
+    user_id, access = _user(phone, "ada@example.com")
+    _keyless_operation(api_key, user_id)
+    shown = _only_pending(access)
+
+    status, _, decided = decide(access, shown, phone, auth_type="biom")
+
+    assert shown["purpose"] == "operation" and shown["payload"] == "Pay 10 EUR"
+    assert shown["digests"]["approve"] == approval_digest(
+        "approve", "operation", shown["requestId"], "Pay 10 EUR"
+    )
+    assert status == 200, decided
+    assert (decided["state"], decided["authType"]) == ("approved", "biom")
+    view = _keyless_view(api_key)[2]
+    assert (view["result"], view["state"], view["authType"]) == (True, "approved", "biom")
+    item = tables["OperationsTable"].get_item(Key={"pk": shown["requestId"].replace(".", "#", 1)})["Item"]
+    assert item["decided_by"] == f"p256#{phone.fingerprint}" and "pending_user" not in item
+    assert pending(access)[2]["operations"] == []
+
+
+def test_a_denial_is_recorded_as_denied_with_its_pin(tables, api_key):
+    phone = Device()
+    user_id, access = _user(phone, "ada@example.com")
+    _keyless_operation(api_key, user_id)
+
+    status, _, decided = decide(access, _only_pending(access), phone, "deny", auth_type="pin")
+
+    assert (status, decided["state"]) == (200, "denied")
+    view = _keyless_view(api_key)[2]
+    assert (view["result"], view["state"], view["authType"]) == (False, "denied", "pin")
+
+
+def test_two_decisions_one_winner_and_terminal_states_never_change(tables, api_key):
+    """SECURITY.md 14."""
+    phone = Device()
+    user_id, access = _user(phone, "ada@example.com")
+    _keyless_operation(api_key, user_id)
+    shown = _only_pending(access)
+    decide(access, shown, phone, "deny")
+
+    status, _, body = decide(access, shown, phone, "approve")
+
+    assert (status, body["error"]) == (409, "OPERATION_NOT_PENDING")
+    assert _keyless_view(api_key)[2]["state"] == "denied"
+
+
+def test_another_users_key_cannot_approve(tables, api_key):
+    """SECURITY.md 13, 17: neither with its own token nor with the operation's user's token."""
+    phone, mallory = Device(), Device()
+    user_id, access = _user(phone, "ada@example.com")
+    _, mallory_access = _user(mallory, "mallory@example.com")
+    _keyless_operation(api_key, user_id)
+    shown = _only_pending(access)
+
+    foreign_token = decide(mallory_access, shown, mallory)
+    foreign_key = decide(access, shown, mallory)
+
+    assert (foreign_token[0], foreign_token[2]["error"]) == (404, "OPERATION_NOT_FOUND")
+    assert (foreign_key[0], foreign_key[2]["error"]) == (403, "APPROVAL_REFUSED")
+    assert _keyless_view(api_key)[2]["state"] == "pending"
+
+
+def test_a_signature_of_anything_but_what_was_shown_is_refused(tables, api_key):
+    """SECURITY.md 6, 15: purpose, payload, request and decision are all covered by the signature."""
+    phone = Device()
+    user_id, access = _user(phone, "ada@example.com")
+    _keyless_operation(api_key, user_id)
+    shown = _only_pending(access)
+    forged = {
+        "wrong purpose": approval_digest("approve", "device.signin", shown["requestId"], shown["payload"]),
+        "altered payload": approval_digest("approve", "operation", shown["requestId"], "Pay 10000 EUR"),
+        "another request": approval_digest("approve", "operation", "cl_x.order-2", shown["payload"]),
+        "a denial's signature": approval_digest("deny", "operation", shown["requestId"], shown["payload"]),
+        "the raw payload": shown["payload"],
+    }
+
+    answers = {why: decide(access, shown, phone, signature=phone.sign(text)) for why, text in forged.items()}
+
+    assert {why: (a[0], a[2]["error"]) for why, a in answers.items()} == {
+        why: (403, "APPROVAL_REFUSED") for why in forged
+    }
+    assert _keyless_view(api_key)[2]["state"] == "pending"
+
+
+def test_a_revoked_key_can_neither_sign_in_nor_approve(tables, api_key):
+    """SECURITY.md 13, 25."""
+    phone, tablet = Device(), Device(name="tablet")
+    user_id, access = _user(phone, "ada@example.com")
+    _register_second_device(phone, tablet, "ada@example.com", access)
+    _keyless_operation(api_key, user_id)
+    shown = _only_pending(access)
+    assert revoke(access, tablet.public_key)[0] == 200
+
+    approve = decide(access, shown, tablet)
+    sign_in_answer = challenge(tablet)
+
+    assert (approve[0], approve[2]["error"]) == (403, "APPROVAL_REFUSED")
+    assert (sign_in_answer[0], sign_in_answer[2]["error"]) == (400, "PleaseRegisterKey")
+
+
+def test_an_expired_operation_cannot_be_approved(tables, api_key, monkeypatch):
+    """SECURITY.md 4, 5."""
+    phone = Device()
+    user_id, access = _user(phone, "ada@example.com")
+    _keyless_operation(api_key, user_id)
+    shown = _only_pending(access)
+    later = time.time() + 601
+    monkeypatch.setattr(time, "time", lambda: later)
+    fresh_access = sign_in(phone)[2]["credentials"]["accessToken"]
+
+    status, _, body = decide(fresh_access, shown, phone)
+
+    assert (status, body["error"]) == (409, "OPERATION_NOT_PENDING")
+    assert _keyless_view(api_key)[2]["state"] == "expired"
+
+
+def test_a_malformed_key_or_signature_is_a_400(tables, api_key):
+    phone = Device()
+    user_id, access = _user(phone, "ada@example.com")
+    _keyless_operation(api_key, user_id)
+    shown = _only_pending(access)
+    off_curve = Device()
+
+    event = api_event(
+        "hyphen/approve_operation.json",
+        path_parameters={"requestId": shown["requestId"]},
+        body={"publicKey": "01" * 64, "signature": off_curve.sign("x"), "authType": "biom"},
+        headers={"Authorization": f"Bearer {access}"},
+    )
+    off_curve_answer = invoke("ApproveOperationFunction", event)
+    short = decide(access, shown, phone, signature="ab" * 63)
+    no_auth_type = invoke(
+        "ApproveOperationFunction",
+        api_event(
+            "hyphen/approve_operation.json",
+            path_parameters={"requestId": shown["requestId"]},
+            body={"publicKey": phone.public_key, "signature": "ab" * 64, "authType": "face"},
+            headers={"Authorization": f"Bearer {access}"},
+        ),
+    )
+
+    assert (off_curve_answer[0], off_curve_answer[2]["error"]) == (400, "INVALID_KEY")
+    assert (short[0], short[2]["error"]) == (400, "INVALID_REQUEST")
+    assert (no_auth_type[0], no_auth_type[2]["error"]) == (400, "INVALID_REQUEST")
+
+
+def test_deciding_needs_an_access_token(tables, api_key):
+    phone = Device()
+    user_id, access = _user(phone, "ada@example.com")
+    _keyless_operation(api_key, user_id)
+    shown = _only_pending(access)
+
+    status, _, body = decide("not-a-token", shown, phone)
+
+    assert (status, body["error"]) == (401, "INVALID_TOKEN")
+
+
+def _register_second_device(old: Device, new: Device, email: str, access: str) -> dict:
+    """A 2FA sign-in of `new`, approved from `old`; returns the finish answer's body."""
+    status, _, requested = request_two_factor(new, email)
+    assert status == 201, requested
+    shown = _only_pending(access)
+    assert decide(access, shown, old)[0] == 200
+    status, _, body = finish_two_factor(
+        requested["twoFactorAuth"]["id"], new.sign(requested["challengeData"])
+    )
+    assert status == 200, body
+    return body
+
+
+def test_a_new_device_signs_in_once_a_registered_one_approves_it(tables):
+    """SECURITY.md 13: the approval shows, and binds, the new key's fingerprint."""
+    phone, laptop = Device(), Device(name="laptop")
+    user_id, access = _user(phone, "ada@example.com")
+    status, _, requested = request_two_factor(laptop, "ada@example.com")
+    request_id = requested["twoFactorAuth"]["id"]
+    proof = laptop.sign(requested["challengeData"])
+
+    while_pending = finish_two_factor(request_id, proof)
+    shown = _only_pending(access)
+    approved = decide(access, shown, phone)
+    finished = finish_two_factor(request_id, proof)
+    again = finish_two_factor(request_id, proof)
+
+    assert status == 201 and requested["twoFactorAuth"]["status"] == "pending"
+    assert requested["twoFactorAuth"]["accountId"] == user_id
+    assert (while_pending[0], while_pending[2]["error"]) == (409, "TWO_FACTOR_PENDING")
+    assert shown["purpose"] == "device.signin" and shown["requestId"] == f"assent.{request_id}"
+    assert json.loads(shown["payload"])["newDevice"]["fingerprint"] == laptop.fingerprint
+    assert approved[0] == 200
+    assert finished[0] == 200 and finished[2]["account"]["id"] == user_id
+    assert (again[0], again[2]["error"]) == (410, "TWO_FACTOR_EXPIRED")
+    assert sign_in(laptop)[0] == 200
+
+
+def test_a_denied_new_device_is_refused_and_registers_nothing(tables):
+    phone, laptop = Device(), Device(name="laptop")
+    _, access = _user(phone, "ada@example.com")
+    requested = request_two_factor(laptop, "ada@example.com")[2]
+    decide(access, _only_pending(access), phone, "deny")
+
+    status, _, body = finish_two_factor(
+        requested["twoFactorAuth"]["id"], laptop.sign(requested["challengeData"])
+    )
+
+    assert (status, body["error"]) == (403, "TWO_FACTOR_DENIED")
+    assert tables["UsersTable"].get_item(Key={"pk": f"key#p256#{laptop.fingerprint}"}).get("Item") is None
+
+
+def test_a_new_device_request_that_is_never_approved_expires(tables, monkeypatch):
+    phone, laptop = Device(), Device(name="laptop")
+    _user(phone, "ada@example.com")
+    requested = request_two_factor(laptop, "ada@example.com")[2]
+    later = time.time() + 601
+    monkeypatch.setattr(time, "time", lambda: later)
+
+    status, _, body = finish_two_factor(
+        requested["twoFactorAuth"]["id"], laptop.sign(requested["challengeData"])
+    )
+
+    assert (status, body["error"]) == (410, "TWO_FACTOR_EXPIRED")
+
+
+def test_finishing_needs_the_new_keys_signature(tables):
+    phone, laptop, thief = Device(), Device(name="laptop"), Device(name="thief")
+    _, access = _user(phone, "ada@example.com")
+    requested = request_two_factor(laptop, "ada@example.com")[2]
+    decide(access, _only_pending(access), phone)
+
+    status, _, body = finish_two_factor(
+        requested["twoFactorAuth"]["id"], thief.sign(requested["challengeData"])
+    )
+
+    assert (status, body["error"]) == (401, "SIGN_IN_FAILED")
+
+
+def test_new_device_requests_are_rate_limited_per_user(tables):
+    """SECURITY.md 18: a user's devices are not flooded with requests."""
+    phone = Device()
+    _user(phone, "ada@example.com")
+    request_two_factor(Device(), "ada@example.com")
+
+    status, _, body = request_two_factor(Device(), "ada@example.com")
+
+    assert (status, body["error"]) == (429, "TOO_MANY_REQUESTS")
+
+
+def test_a_new_device_of_an_unknown_address_is_told_to_sign_up(tables):
+    status, _, body = request_two_factor(Device(), "nobody@example.com")
+
+    assert (status, body["error"]) == (404, "ACCOUNT_NOT_FOUND")

@@ -1,0 +1,156 @@
+"""A user's keys (listed, revoked with their sessions) and recovering an account onto a new key."""
+
+from __future__ import annotations
+
+import time
+
+from tests.handlers.devices import (
+    Device,
+    confirm_recovery,
+    decide,
+    finish_recovery,
+    keys,
+    pending,
+    recover,
+    revoke,
+    sign_in,
+    signed_up,
+)
+from tests.handlers.test_approvals import _register_second_device
+from tests.handlers.wallets import codes_sent_to, refresh
+
+
+def test_a_user_lists_their_keys_with_what_each_device_said_of_itself(tables):
+    phone, laptop = Device(), Device(name="laptop")
+    body = signed_up(phone, "ada@example.com")
+    access = body["credentials"]["accessToken"]
+    _register_second_device(phone, laptop, "ada@example.com", access)
+
+    status, _, listed = keys(access)
+
+    assert status == 200
+    assert sorted((k["device"]["name"], k["id"], k["type"], k["revokedAt"]) for k in listed["keys"]) == [
+        ("Ada's phone", phone.public_key, "deviceKey", None),
+        ("laptop", laptop.public_key, "deviceKey", None),
+    ]
+
+
+def test_revoking_a_key_ends_its_sessions_and_not_the_others(tables):
+    """SECURITY.md 25."""
+    phone, laptop = Device(), Device(name="laptop")
+    phone_session = signed_up(phone, "ada@example.com")["credentials"]
+    laptop_session = _register_second_device(phone, laptop, "ada@example.com", phone_session["accessToken"])[
+        "credentials"
+    ]
+
+    status, _, body = revoke(phone_session["accessToken"], laptop.public_key)
+
+    assert (status, body["sessionsEnded"]) == (200, 1)
+    assert refresh(laptop_session["refreshToken"])[0] == 401
+    assert refresh(phone_session["refreshToken"])[0] == 200
+    listed = keys(phone_session["accessToken"])[2]["keys"]
+    assert {k["id"]: k["revokedAt"] is not None for k in listed} == {
+        phone.public_key: False,
+        laptop.public_key: True,
+    }
+
+
+def test_a_user_cannot_revoke_another_users_key(tables):
+    """SECURITY.md 17."""
+    ada, mallory = Device(), Device()
+    signed_up(ada, "ada@example.com")
+    mallory_access = signed_up(mallory, "mallory@example.com")["credentials"]["accessToken"]
+
+    status, _, body = revoke(mallory_access, ada.public_key)
+
+    assert (status, body["error"]) == (404, "KEY_NOT_FOUND")
+    assert sign_in(ada)[0] == 200
+
+
+def _recover_to_cooling_off(new: Device, email: str) -> tuple[str, dict]:
+    started = recover(new, email)[2]
+    code = codes_sent_to(email)[-1]
+    status, _, confirmed = confirm_recovery(started["recoveryId"], code, new.sign(started["recoveryId"]))
+    assert status == 202, confirmed
+    return started["recoveryId"], confirmed
+
+
+def _at(monkeypatch, seconds_from_now: float) -> None:
+    later = time.time() + seconds_from_now
+    monkeypatch.setattr(time, "time", lambda: later)
+
+
+def test_recovery_completes_after_the_cooling_off_in_view_of_the_users_devices(tables, monkeypatch):
+    phone, replacement = Device(), Device(name="new phone")
+    body = signed_up(phone, "ada@example.com")
+    access = body["credentials"]["accessToken"]
+
+    recovery_id, confirmed = _recover_to_cooling_off(replacement, "ada@example.com")
+    too_soon = finish_recovery(recovery_id, replacement.sign(confirmed["challengeData"]))
+    shown = pending(access)[2]["operations"]
+    _at(monkeypatch, 24 * 3600 + 1)
+    finished = finish_recovery(recovery_id, replacement.sign(confirmed["challengeData"]))
+
+    assert (too_soon[0], too_soon[2]["error"]) == (409, "RECOVERY_COOLING_OFF")
+    assert [(op["purpose"], op["operationId"]) for op in shown] == [("account.recovery", recovery_id)]
+    assert finished[0] == 200 and finished[2]["account"]["id"] == body["account"]["id"]
+    assert sign_in(replacement)[0] == 200
+
+
+def test_a_registered_device_that_denies_a_recovery_stops_it_for_good(tables, monkeypatch):
+    phone, attacker = Device(), Device(name="attacker")
+    access = signed_up(phone, "ada@example.com")["credentials"]["accessToken"]
+    recovery_id, confirmed = _recover_to_cooling_off(attacker, "ada@example.com")
+    (shown,) = pending(access)[2]["operations"]
+
+    denied = decide(access, shown, phone, "deny")
+    _at(monkeypatch, 24 * 3600 + 1)
+    status, _, body = finish_recovery(recovery_id, attacker.sign(confirmed["challengeData"]))
+
+    assert denied[0] == 200
+    assert (status, body["error"]) == (403, "RECOVERY_DENIED")
+    assert tables["UsersTable"].get_item(Key={"pk": f"key#p256#{attacker.fingerprint}"}).get("Item") is None
+
+
+def test_recovery_of_an_unknown_address_looks_the_same_and_sends_nothing(tables):
+    """SECURITY.md 26: the answer never tells whether an account exists."""
+    signed_up(Device(), "ada@example.com")
+
+    known = recover(Device(), "ada@example.com")
+    unknown = recover(Device(), "nobody@example.com")
+
+    assert known[0] == unknown[0] == 202
+    assert set(known[2]) == set(unknown[2]) == {"recoveryId", "expiresAt"}
+    assert codes_sent_to("nobody@example.com") == []
+    new = Device()
+    started = recover(new, "nobody@example.com")[2]
+    wrong = confirm_recovery(started["recoveryId"], "123456", new.sign(started["recoveryId"]))
+    assert (wrong[0], wrong[2]["error"]) == (400, "INVALID_CODE")
+
+
+def test_a_recovery_code_locks_after_five_wrong_tries(tables):
+    """SECURITY.md 20."""
+    signed_up(Device(), "ada@example.com")
+    new = Device()
+    started = recover(new, "ada@example.com")[2]
+    right = codes_sent_to("ada@example.com")[-1]
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    proof = new.sign(started["recoveryId"])
+
+    tries = [confirm_recovery(started["recoveryId"], wrong, proof)[0] for _ in range(5)]
+    status, _, body = confirm_recovery(started["recoveryId"], right, proof)
+
+    assert tries == [400] * 5
+    assert (status, body["error"]) == (429, "CODE_LOCKED")
+
+
+def test_confirming_needs_the_new_keys_signature(tables):
+    signed_up(Device(), "ada@example.com")
+    new, thief = Device(), Device()
+    started = recover(new, "ada@example.com")[2]
+
+    status, _, body = confirm_recovery(
+        started["recoveryId"], codes_sent_to("ada@example.com")[-1], thief.sign(started["recoveryId"])
+    )
+
+    assert (status, body["error"]) == (401, "SIGN_IN_FAILED")
