@@ -1,5 +1,7 @@
-"""µs per wallet-signature recovery: through Assent's code, against eth-keys without coincurve,
-against the native floor (coincurve recovering from the same hash). Medians and spreads of one run.
+"""µs per signature check. Wallets: recovery through Assent's code, against eth-keys without coincurve,
+against the native floor (coincurve recovering from the same hash). Device keys: P-256 verification
+through Assent's code (hex parsing and range checks included) against `cryptography` verifying the same
+DER signature directly. Medians and spreads of one run.
 
     .venv/bin/python bench/signatures.py
 """
@@ -10,11 +12,15 @@ import statistics
 import time
 
 import coincurve
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.hashes import SHA256
 from eth_account import Account
 from eth_account.messages import _hash_eip191_message, encode_defunct
 from eth_keys.backends import NativeECCBackend
 from eth_keys.datatypes import Signature
 
+from assent.p256 import public_key
 from assent.wallets import recover_signer
 
 ROUNDS, PER_ROUND = 15, 40
@@ -28,6 +34,36 @@ def _timed(function) -> list[float]:  # type: ignore[no-untyped-def]
             function()
         samples.append((time.perf_counter() - start) / PER_ROUND * 1e6)
     return samples
+
+
+def _report(title: str, results: dict[str, list[float]], floor_name: str) -> None:
+    floor = statistics.median(results[floor_name])
+    print(f"{title:58} {'median µs':>10} {'IQR µs':>14} {'x floor':>8}")
+    for name, samples in results.items():
+        q1, _, q3 = statistics.quantiles(samples, n=4)
+        median = statistics.median(samples)
+        print(f"{name:58} {median:10.1f} {q1:6.1f}-{q3:<7.1f} {median / floor:8.1f}")
+
+
+def _p256() -> dict[str, list[float]]:
+    private = ec.generate_private_key(ec.SECP256R1())
+    numbers = private.public_key().public_numbers()
+    key = public_key(numbers.x.to_bytes(32, "big").hex() + numbers.y.to_bytes(32, "big").hex())
+    challenge = ("ab" * 32).encode()
+    der = private.sign(challenge, ec.ECDSA(SHA256()))
+    r, s = decode_dss_signature(der)
+    signature = r.to_bytes(32, "big").hex() + s.to_bytes(32, "big").hex()
+    direct = private.public_key()
+    assert key.verify(challenge, signature)
+    return {
+        "cryptography, DER, key parsed once (floor)": _timed(
+            lambda: direct.verify(der, challenge, ec.ECDSA(SHA256()))
+        ),
+        "assent.p256 PublicKey.verify (r‖s hex)": _timed(lambda: key.verify(challenge, signature)),
+        "assent.p256 public_key(x‖y hex) + verify": _timed(
+            lambda: public_key(key.hex).verify(challenge, signature)
+        ),
+    }
 
 
 def main() -> None:
@@ -52,12 +88,9 @@ def main() -> None:
             lambda: native_signature.recover_public_key_from_msg_hash(digest)
         ),
     }
-    floor = statistics.median(results["coincurve, from the hash (floor)"])
-    print(f"{'recovery':58} {'median µs':>10} {'IQR µs':>14} {'x floor':>8}")
-    for name, samples in results.items():
-        q1, _, q3 = statistics.quantiles(samples, n=4)
-        median = statistics.median(samples)
-        print(f"{name:58} {median:10.1f} {q1:6.1f}-{q3:<7.1f} {median / floor:8.1f}")
+    _report("wallet recovery (secp256k1)", results, "coincurve, from the hash (floor)")
+    print()
+    _report("device key verification (P-256)", _p256(), "cryptography, DER, key parsed once (floor)")
 
 
 if __name__ == "__main__":

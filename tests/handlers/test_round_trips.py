@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from assent import aws
+from tests.handlers import devices
 from tests.handlers.test_keyless_operations import create, get, pending
 from tests.handlers.wallets import (
     codes_sent_to,
@@ -30,6 +31,7 @@ def aws_calls(tables) -> Iterator[Counter[str]]:
         "dynamodb": aws.dynamodb_table("OperationsTable").meta.client,
         "kms": aws.client("kms"),
         "ses": aws.client("ses"),
+        "sqs": aws.client("sqs"),
     }
 
     def counter(service: str):  # type: ignore[no-untyped-def]
@@ -104,3 +106,58 @@ def test_wallet_sign_in_calls_per_endpoint_in_a_warm_container(aws_calls):
     assert aws_calls == Counter(
         {"dynamodb.PutItem": 2, "dynamodb.DeleteItem": 1, "dynamodb.GetItem": 2, "kms.Sign": 2}
     )
+
+
+def test_device_sign_in_and_approval_calls_per_endpoint_in_a_warm_container(api_key, aws_calls):
+    """Hyphen's endpoints and the approval routes (see the README's table)."""
+    warm_up = devices.signed_up(devices.Device(), "warm-up@example.com")
+    devices.pending(warm_up["credentials"]["accessToken"])  # fetches the token public key, once
+    phone, laptop = devices.Device(), devices.Device(name="laptop")
+    calls = {}
+
+    def counted(name, action):  # type: ignore[no-untyped-def]
+        aws_calls.clear()
+        answer = action()
+        calls[name] = dict(aws_calls)
+        return answer
+
+    signed = counted("signup", lambda: devices.signed_up(phone, "ada@example.com"))
+    access, user_id = signed["credentials"]["accessToken"], signed["account"]["id"]
+    issued = counted("challenge", lambda: devices.challenge(phone))[2]["challengeData"]
+    counted("respond", lambda: devices.respond(phone, issued))
+    create(api_key, {"operationId": "counted"}, user=user_id)
+    shown = counted("pending", lambda: devices.pending(access))[2]["operations"][0]
+    counted("approve", lambda: devices.decide(access, shown, phone))
+    requested = counted("2fa", lambda: devices.request_two_factor(laptop, "ada@example.com"))[2]
+    devices.decide(access, devices.pending(access)[2]["operations"][0], phone)
+    proof = laptop.sign(requested["challengeData"])
+    counted("2fa/finish", lambda: devices.finish_two_factor(requested["twoFactorAuth"]["id"], proof))
+    counted("keys", lambda: devices.keys(access))
+    counted("revoke", lambda: devices.revoke(access, laptop.public_key))
+
+    assert calls == {
+        "signup": {
+            "dynamodb.TransactWriteItems": 1,
+            "dynamodb.PutItem": 1,
+            "kms.Sign": 1,
+            "sqs.SendMessage": 1,
+        },
+        "challenge": {"dynamodb.GetItem": 1, "dynamodb.PutItem": 1},
+        "respond": {
+            "dynamodb.DeleteItem": 1,
+            "dynamodb.BatchGetItem": 1,
+            "dynamodb.PutItem": 1,
+            "kms.Sign": 1,
+        },
+        "pending": {"dynamodb.Query": 1},
+        "approve": {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1},
+        "2fa": {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1},
+        "2fa/finish": {
+            "dynamodb.GetItem": 3,  # the request, its proof, the user
+            "dynamodb.TransactWriteItems": 1,  # consume the proof, register the key
+            "dynamodb.PutItem": 1,  # the session
+            "kms.Sign": 1,
+        },
+        "keys": {"dynamodb.Query": 1},
+        "revoke": {"dynamodb.UpdateItem": 2, "dynamodb.Query": 1},  # the key; its index; its one session
+    }
