@@ -35,7 +35,7 @@ def test_webcrypto_devices_sign_up_sign_in_approve_and_finish_a_2fa_sign_in(gate
         409,
         "TWO_FACTOR_PENDING",
     )
-    shown = json.loads(run["shownToPhone"]["payload"])["newDevice"]
+    shown = json.loads(run["shownToPhone"]["payload"])["newKey"]
     assert shown["device"]["name"] == "laptop"
     assert run["deviceApproval"]["decided"]["status"] == 200
     assert run["finished"]["status"] == 200 and run["finished"]["body"]["account"]["id"] == run["userId"]

@@ -246,7 +246,7 @@ def test_a_new_device_signs_in_once_a_registered_one_approves_it(tables):
     assert requested["twoFactorAuth"]["accountId"] == user_id
     assert (while_pending[0], while_pending[2]["error"]) == (409, "TWO_FACTOR_PENDING")
     assert shown["purpose"] == "device.signin" and shown["requestId"] == f"assent.{request_id}"
-    assert json.loads(shown["payload"])["newDevice"]["fingerprint"] == laptop.fingerprint
+    assert json.loads(shown["payload"])["newKey"]["fingerprint"] == laptop.fingerprint
     assert approved[0] == 200
     assert finished[0] == 200 and finished[2]["account"]["id"] == user_id
     assert (again[0], again[2]["error"]) == (410, "TWO_FACTOR_EXPIRED")

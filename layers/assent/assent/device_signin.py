@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from assent.clock import Clock, system_clock
 from assent.errors import (
     AccountNotFound,
+    AssentError,
     EmailTaken,
     InvalidKey,
     KeyTaken,
@@ -104,10 +106,79 @@ class TwoFactorRequest:
     challenge_data: str
 
 
-def approved_fingerprint(operation: Operation) -> str | None:
-    """The fingerprint of the new key a new-device request showed its approver (SECURITY.md 13)."""
+def shown_payload(key: NewKey) -> str:
+    """What an approving device shows, and signs, of a new key: its type, its fingerprint, which binds the
+    approval to it (SECURITY.md 13), and what the device said of itself."""
+    shown = {"newKey": {"type": key.key_type, "fingerprint": key.parsed().fingerprint, "device": key.device}}
+    return json.dumps(shown, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _shown_fingerprint(operation: Operation) -> str | None:
     shown = json.loads(operation.payload or "{}")
-    return str(shown["newDevice"]["fingerprint"]) if "newDevice" in shown else None
+    return str(shown["newKey"]["fingerprint"]) if "newKey" in shown else None
+
+
+class KeyEnrolment:
+    """A new key that waits on consent (a registered device's approval, or a recovery's cooling-off): stored
+    with a challenge, then registered once, when it signs that challenge."""
+
+    def __init__(self, users: UsersRepository, proofs: ProofsRepository, sessions: SessionsService) -> None:
+        self._users = users
+        self._proofs = proofs
+        self._sessions = sessions
+
+    def pending_item(
+        self, pk: str, *, purpose: str, user_id: str, key: NewKey, challenge: str, expires_at: int, now: int
+    ) -> dict[str, Any]:
+        """A transaction item storing the waiting key."""
+        attributes = {
+            "purpose": purpose,
+            "user_id": user_id,
+            "key_type": key.key_type,
+            "public_key": key.parsed().hex,
+            "device": key.device,
+            "challenge": challenge,
+        }
+        return self._proofs.put_item(pk, attributes, expires_at=expires_at, now=now)
+
+    def complete(
+        self,
+        pk: str,
+        operation: Operation,
+        signature: str,
+        *,
+        purpose: str,
+        now: int,
+        gone: Callable[[], AssentError],
+    ) -> SignedInAccount:
+        """Register the key `operation` consented to, if it signed its challenge, and sign it in; `gone`
+        makes the error for a key finished already, or too late."""
+        proof = self._proofs.get(pk, now=now)
+        if proof is None or proof["purpose"] != purpose or proof["user_id"] != operation.user_id:
+            raise gone()
+        device = proof.get("device") or {}
+        key = NewKey(
+            str(proof["key_type"]), str(proof["public_key"]), {str(k): str(v) for k, v in device.items()}
+        )
+        parsed = key.parsed()
+        if _shown_fingerprint(operation) != parsed.fingerprint:
+            raise SignInFailed("the key consented to is not this one")
+        if not parsed.verify(str(proof["challenge"]).encode("ascii"), signature):
+            raise SignInFailed("the signature does not prove the new key")
+        record = key.record(operation.user_id, now)
+        try:
+            transact(
+                self._proofs.client,
+                [self._proofs.consume_item(pk, now=now, purpose=purpose), self._users.add_key_item(record)],
+            )
+        except TransactionCancelled as error:
+            if error.failed(1):
+                raise KeyTaken("this key is registered already") from error
+            raise gone() from error
+        user = self._users.get(operation.user_id)
+        if user is None:
+            raise gone()
+        return SignedInAccount(user, self._sessions.start(user.user_id, record.ref))
 
 
 def _challenge_data() -> str:
@@ -139,6 +210,7 @@ class DeviceSignIn:
         self._retention = retention_seconds
         self._node_id = node_id
         self._clock = clock
+        self._enrolment = KeyEnrolment(users, challenges, sessions)
 
     def sign_up(self, *, method: str, token: str, chain_name: str, key: NewKey) -> SignedInAccount:
         """Create the user, their first key and their e-mail claim in one transaction, and sign them in."""
@@ -217,19 +289,12 @@ class DeviceSignIn:
     def request_two_factor(self, *, method: str, token: str, key: NewKey) -> TwoFactorRequest:
         """Ask the user's registered devices to approve a new one; the new device waits, then finishes."""
         email = self._identities.verified_email(method, token)
-        parsed = key.parsed()
+        key.parsed()  # a malformed key is refused before anything is read
         user_id = self._users.user_id_by_email(email)
         if user_id is None:
             raise AccountNotFound("no account has this e-mail address: sign up instead")
         now = self._clock()
         request_id = str(uuid.uuid4())
-        # What the approving device shows, and signs: the new key's fingerprint binds the approval to it.
-        payload = json.dumps(
-            {"newDevice": {"type": key.key_type, "fingerprint": parsed.fingerprint, "device": key.device}},
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
         operation = Operation.new(
             client_id=ASSENT_CLIENT_ID,
             key_id=ASSENT_CLIENT_ID,
@@ -239,7 +304,7 @@ class DeviceSignIn:
             now=now,
             lifetime_seconds=self._lifetime,
             retention_seconds=self._retention,
-            payload=payload,
+            payload=shown_payload(key),
             purpose=Purpose.NEW_DEVICE,
         )
         data = _challenge_data()
@@ -252,16 +317,12 @@ class DeviceSignIn:
                 resend_after=TWO_FACTOR_INTERVAL_SECONDS,
             ),
             self._operations.create_item(operation),
-            self._challenges.put_item(
+            self._enrolment.pending_item(
                 f"2fa#{request_id}",
-                {
-                    "purpose": "device.signin",
-                    "user_id": user_id,
-                    "key_type": key.key_type,
-                    "public_key": parsed.hex,
-                    "device": key.device,
-                    "challenge": data,
-                },
+                purpose=Purpose.NEW_DEVICE.value,
+                user_id=user_id,
+                key=key,
+                challenge=data,
                 expires_at=operation.expires_at + FINISH_SECONDS,
                 now=int(now),
             ),
@@ -289,31 +350,11 @@ class DeviceSignIn:
             raise TwoFactorExpired("the request expired before it was approved")
         if state is not OperationState.APPROVED:
             raise TwoFactorDenied("the request was denied")
-        proof = self._challenges.get(f"2fa#{request_id}", now=now)
-        if proof is None:
-            raise TwoFactorExpired("the request was finished already, or too late")
-        key = public_key(str(proof["public_key"]))
-        if approved_fingerprint(operation) != key.fingerprint:
-            raise SignInFailed("the approved device is not this one")
-        if not key.verify(str(proof["challenge"]).encode("ascii"), signature):
-            raise SignInFailed("the signature does not prove the new key")
-        device = {str(k): str(v) for k, v in (proof.get("device") or {}).items()}
-        record = NewKey(str(proof["key_type"]), key.hex, device).record(operation.user_id, now)
-        try:
-            transact(
-                self._users.client,
-                [
-                    self._challenges.consume_item(f"2fa#{request_id}", now=now, purpose="device.signin"),
-                    self._users.add_key_item(record),
-                ],
-            )
-        except TransactionCancelled as error:
-            if error.failed(0):
-                raise TwoFactorExpired("the request was finished already, or too late") from error
-            if error.failed(1):
-                raise KeyTaken("this key is registered already") from error
-            raise
-        user = self._users.get(operation.user_id)
-        if user is None:
-            raise AccountNotFound("the account no longer exists")
-        return SignedInAccount(user, self._sessions.start(user.user_id, record.ref))
+        return self._enrolment.complete(
+            f"2fa#{request_id}",
+            operation,
+            signature,
+            purpose=Purpose.NEW_DEVICE.value,
+            now=now,
+            gone=lambda: TwoFactorExpired("the request was finished already, or too late"),
+        )

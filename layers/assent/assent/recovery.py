@@ -16,18 +16,16 @@ exists (SECURITY.md 26).
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assent.clock import Clock, iso8601, system_clock
 from assent.codes import CodeHasher, new_code
-from assent.device_signin import NewKey, SignedInAccount
+from assent.device_signin import KeyEnrolment, NewKey, SignedInAccount, shown_payload
 from assent.errors import (
     CodeLocked,
     InvalidCode,
-    KeyTaken,
     OperationNotFound,
     RecoveryCoolingOff,
     RecoveryDenied,
@@ -91,6 +89,7 @@ class Recovery:
         self._retention = retention_seconds
         self._node_id = node_id
         self._clock = clock
+        self._enrolment = KeyEnrolment(users, proofs, sessions)
 
     def start(self, email: str, key: NewKey) -> Started:
         """A recovery id, whether or not an account has this address; the code goes only to a real one."""
@@ -157,7 +156,8 @@ class Recovery:
         if not key.verify(recovery_id.encode("ascii"), signature):
             raise SignInFailed("the signature does not prove the new key")
         user_id = str(record["user_id"])
-        device = {str(k): str(v) for k, v in (record.get("device") or {}).items()}
+        device = record.get("device") or {}
+        new_key = NewKey(str(record["key_type"]), key.hex, {str(k): str(v) for k, v in device.items()})
         operation = Operation.new(
             client_id=ASSENT_CLIENT_ID,
             key_id=ASSENT_CLIENT_ID,
@@ -167,19 +167,7 @@ class Recovery:
             now=now,
             lifetime_seconds=self._cooling_off,
             retention_seconds=self._retention,
-            # What a registered device shows: a recovery onto this new key.
-            payload=json.dumps(
-                {
-                    "recovery": {
-                        "type": str(record["key_type"]),
-                        "fingerprint": key.fingerprint,
-                        "device": device,
-                    }
-                },
-                sort_keys=True,
-                separators=(",", ":"),
-                ensure_ascii=False,
-            ),
+            payload=shown_payload(new_key),
             purpose=Purpose.RECOVERY,
         )
         challenge = secrets.token_hex(32)
@@ -189,16 +177,12 @@ class Recovery:
                 [
                     self._proofs.consume_item(pk, now=now, attempts=record["attempts"]),
                     self._operations.create_item(operation),
-                    self._proofs.put_item(
+                    self._enrolment.pending_item(
                         f"recovery#{recovery_id}",
-                        {
-                            "purpose": PURPOSE,
-                            "user_id": user_id,
-                            "key_type": str(record["key_type"]),
-                            "public_key": key.hex,
-                            "device": device,
-                            "challenge": challenge,
-                        },
+                        purpose=PURPOSE,
+                        user_id=user_id,
+                        key=new_key,
+                        challenge=challenge,
                         expires_at=operation.expires_at + FINISH_SECONDS,
                         now=now,
                     ),
@@ -226,25 +210,11 @@ class Recovery:
             raise RecoveryCoolingOff(f"the recovery completes at {iso8601(operation.expires_at * 1000)}")
         if state not in (OperationState.APPROVED, OperationState.EXPIRED):
             raise RecoveryDenied("a registered device denied this recovery")
-        pk = f"recovery#{recovery_id}"
-        proof = self._proofs.get(pk, now=now)
-        if proof is None:
-            raise OperationNotFound("no such recovery")
-        key = public_key(str(proof["public_key"]))
-        if not key.verify(str(proof["challenge"]).encode("ascii"), signature):
-            raise SignInFailed("the signature does not prove the new key")
-        device = {str(k): str(v) for k, v in (proof.get("device") or {}).items()}
-        record = NewKey(str(proof["key_type"]), key.hex, device).record(operation.user_id, now)
-        try:
-            transact(
-                self._proofs.client,
-                [self._proofs.consume_item(pk, now=now, purpose=PURPOSE), self._users.add_key_item(record)],
-            )
-        except TransactionCancelled as error:
-            if error.failed(1):
-                raise KeyTaken("this key is registered already") from error
-            raise OperationNotFound("no such recovery") from error
-        user = self._users.get(operation.user_id)
-        if user is None:
-            raise OperationNotFound("no such recovery")
-        return SignedInAccount(user, self._sessions.start(user.user_id, record.ref))
+        return self._enrolment.complete(
+            f"recovery#{recovery_id}",
+            operation,
+            signature,
+            purpose=PURPOSE,
+            now=now,
+            gone=lambda: OperationNotFound("no such recovery"),
+        )
