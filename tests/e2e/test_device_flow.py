@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from tests.e2e.conftest import Gateway
+from tests.handlers.devices import Device, approval_digest
 
 CLIENTS = Path(__file__).resolve().parent / "js"
 
@@ -40,3 +45,94 @@ def test_webcrypto_devices_sign_up_sign_in_approve_and_finish_a_2fa_sign_in(gate
     assert run["deviceApproval"]["decided"]["status"] == 200
     assert run["finished"]["status"] == 200 and run["finished"]["body"]["account"]["id"] == run["userId"]
     assert run["laptopSignedIn"]["status"] == 200
+
+
+def _race(contenders: int, attempt: Callable[[], int]) -> list[int]:
+    statuses: list[int] = []
+    start = threading.Barrier(contenders)
+
+    def contend() -> None:
+        start.wait()
+        statuses.append(attempt())
+
+    threads = [threading.Thread(target=contend) for _ in range(contenders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def _signed_up(gateway: Gateway, device: Device) -> dict[str, Any]:
+    body = {
+        "method": "test",
+        "token": f"race-{time.time_ns()}@example.com",
+        "chainName": "flow-testnet",
+        "userKey": device.user_key(),
+    }
+    answer = requests.post(gateway.url + "/auth/v1/signup", json=body, timeout=10)
+    assert answer.status_code == 201, answer.text
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+def test_simultaneous_answers_to_one_challenge_give_exactly_one_session(gateway: Gateway):
+    """SECURITY.md 3: N concurrent responses to one challenge, exactly one success, in every trial."""
+    device = Device()
+    _signed_up(gateway, device)
+    for _ in range(3):
+        issued = requests.post(
+            gateway.url + "/auth/v1/signin/challenge",
+            json={"challengeType": "deviceKey", "publicKey": device.public_key},
+            timeout=10,
+        ).json()["challengeData"]
+        body = {
+            "challengeType": "deviceKey",
+            "challengeData": issued,
+            "deviceKey": {"signature": device.sign(issued)},
+        }
+
+        statuses = _race(
+            8,
+            lambda body=body: (
+                requests.post(
+                    gateway.url + "/auth/v1/signin/challenge/respond", json=body, timeout=30
+                ).status_code
+            ),
+        )
+
+        assert sorted(statuses) == [200] + [401] * 7
+
+
+def test_simultaneous_decisions_on_one_operation_give_exactly_one_winner(gateway: Gateway):
+    """SECURITY.md 14: approvals and denials race; one wins, the rest are 409, and the state stays."""
+    device = Device()
+    signed_up = _signed_up(gateway, device)
+    user_id, access = signed_up["account"]["id"], signed_up["credentials"]["accessToken"]
+    auth = {"Authorization": f"Bearer {access}"}
+    for trial in range(3):
+        operation_id = f"race-{trial}-{time.time_ns()}"
+        created = requests.post(
+            gateway.url + f"/v2/users/{user_id}/operations",
+            json={"operationId": operation_id, "operationPayload": "Pay 1 EUR"},
+            headers={"X-Api-Key": gateway.api_key},
+            timeout=10,
+        )
+        assert created.status_code == 200
+        listed = requests.get(gateway.url + "/device/v1/operations/pending", headers=auth, timeout=10).json()
+        shown = next(op for op in listed["operations"] if op["operationId"] == operation_id)
+        decisions = ["approve", "deny"] * 3
+
+        def decide(decision: str, shown: dict[str, Any] = shown) -> int:
+            digest = approval_digest(decision, shown["purpose"], shown["requestId"], shown["payload"])
+            body = {"publicKey": device.public_key, "signature": device.sign(digest), "authType": "pin"}
+            url = gateway.url + f"/device/v1/operations/{shown['requestId']}/{decision}"
+            return requests.post(url, json=body, headers=auth, timeout=30).status_code
+
+        statuses = _race(len(decisions), lambda decisions=decisions: decide(decisions.pop()))
+
+        assert sorted(statuses) == [200] + [409] * 5
+        final = requests.get(
+            gateway.url + f"/v2/operations/{operation_id}", headers={"X-Api-Key": gateway.api_key}, timeout=10
+        ).json()
+        assert final["state"] in ("approved", "denied")
