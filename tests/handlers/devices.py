@@ -181,3 +181,24 @@ def finish_recovery(recovery_id: str, signature: str) -> Answer:
     return _post(
         "RecoverFinishFunction", "recover_finish", {"recoveryId": recovery_id, "signature": signature}
     )
+
+
+def only_pending(access_token: str) -> dict[str, Any]:
+    """The one operation waiting for the token's user."""
+    status, _, body = pending(access_token)
+    assert status == 200, body
+    (operation,) = body["operations"]
+    return operation
+
+
+def register_second_device(old: Device, new: Device, email: str, access: str) -> dict:
+    """A 2FA sign-in of `new`, approved from `old`; returns the finish answer's body."""
+    status, _, requested = request_two_factor(new, email)
+    assert status == 201, requested
+    shown = only_pending(access)
+    assert decide(access, shown, old)[0] == 200
+    status, _, body = finish_two_factor(
+        requested["twoFactorAuth"]["id"], new.sign(requested["challengeData"])
+    )
+    assert status == 200, body
+    return body

@@ -13,7 +13,9 @@ from tests.handlers.devices import (
     challenge,
     decide,
     finish_two_factor,
+    only_pending,
     pending,
+    register_second_device,
     request_two_factor,
     revoke,
     sign_in,
@@ -50,18 +52,11 @@ def _keyless_view(api_key: str, operation_id: str = "order-1"):
     return invoke("GetOperationFunction", event)
 
 
-def _only_pending(access: str) -> dict:
-    status, _, body = pending(access)
-    assert status == 200, body
-    (operation,) = body["operations"]
-    return operation
-
-
 def test_a_user_lists_a_clients_operation_and_approves_it_and_keyless_shows_the_result(tables, api_key):
     phone = Device()
     user_id, access = _user(phone, "ada@example.com")
     _keyless_operation(api_key, user_id)
-    shown = _only_pending(access)
+    shown = only_pending(access)
 
     status, _, decided = decide(access, shown, phone, auth_type="biom")
 
@@ -83,7 +78,7 @@ def test_a_denial_is_recorded_as_denied_with_its_pin(tables, api_key):
     user_id, access = _user(phone, "ada@example.com")
     _keyless_operation(api_key, user_id)
 
-    status, _, decided = decide(access, _only_pending(access), phone, "deny", auth_type="pin")
+    status, _, decided = decide(access, only_pending(access), phone, "deny", auth_type="pin")
 
     assert (status, decided["state"]) == (200, "denied")
     view = _keyless_view(api_key)[2]
@@ -95,7 +90,7 @@ def test_two_decisions_one_winner_and_terminal_states_never_change(tables, api_k
     phone = Device()
     user_id, access = _user(phone, "ada@example.com")
     _keyless_operation(api_key, user_id)
-    shown = _only_pending(access)
+    shown = only_pending(access)
     decide(access, shown, phone, "deny")
 
     status, _, body = decide(access, shown, phone, "approve")
@@ -110,7 +105,7 @@ def test_another_users_key_cannot_approve(tables, api_key):
     user_id, access = _user(phone, "ada@example.com")
     _, mallory_access = _user(mallory, "mallory@example.com")
     _keyless_operation(api_key, user_id)
-    shown = _only_pending(access)
+    shown = only_pending(access)
 
     foreign_token = decide(mallory_access, shown, mallory)
     foreign_key = decide(access, shown, mallory)
@@ -125,7 +120,7 @@ def test_a_signature_of_anything_but_what_was_shown_is_refused(tables, api_key):
     phone = Device()
     user_id, access = _user(phone, "ada@example.com")
     _keyless_operation(api_key, user_id)
-    shown = _only_pending(access)
+    shown = only_pending(access)
     forged = {
         "wrong purpose": approval_digest("approve", "device.signin", shown["requestId"], shown["payload"]),
         "altered payload": approval_digest("approve", "operation", shown["requestId"], "Pay 10000 EUR"),
@@ -146,9 +141,9 @@ def test_a_revoked_key_can_neither_sign_in_nor_approve(tables, api_key):
     """SECURITY.md 13, 25."""
     phone, tablet = Device(), Device(name="tablet")
     user_id, access = _user(phone, "ada@example.com")
-    _register_second_device(phone, tablet, "ada@example.com", access)
+    register_second_device(phone, tablet, "ada@example.com", access)
     _keyless_operation(api_key, user_id)
-    shown = _only_pending(access)
+    shown = only_pending(access)
     assert revoke(access, tablet.public_key)[0] == 200
 
     approve = decide(access, shown, tablet)
@@ -163,7 +158,7 @@ def test_an_expired_operation_cannot_be_approved(tables, api_key, monkeypatch):
     phone = Device()
     user_id, access = _user(phone, "ada@example.com")
     _keyless_operation(api_key, user_id)
-    shown = _only_pending(access)
+    shown = only_pending(access)
     later = time.time() + 601
     monkeypatch.setattr(time, "time", lambda: later)
     fresh_access = sign_in(phone)[2]["credentials"]["accessToken"]
@@ -178,7 +173,7 @@ def test_a_malformed_key_or_signature_is_a_400(tables, api_key):
     phone = Device()
     user_id, access = _user(phone, "ada@example.com")
     _keyless_operation(api_key, user_id)
-    shown = _only_pending(access)
+    shown = only_pending(access)
     off_curve = Device()
 
     event = api_event(
@@ -208,24 +203,11 @@ def test_deciding_needs_an_access_token(tables, api_key):
     phone = Device()
     user_id, access = _user(phone, "ada@example.com")
     _keyless_operation(api_key, user_id)
-    shown = _only_pending(access)
+    shown = only_pending(access)
 
     status, _, body = decide("not-a-token", shown, phone)
 
     assert (status, body["error"]) == (401, "INVALID_TOKEN")
-
-
-def _register_second_device(old: Device, new: Device, email: str, access: str) -> dict:
-    """A 2FA sign-in of `new`, approved from `old`; returns the finish answer's body."""
-    status, _, requested = request_two_factor(new, email)
-    assert status == 201, requested
-    shown = _only_pending(access)
-    assert decide(access, shown, old)[0] == 200
-    status, _, body = finish_two_factor(
-        requested["twoFactorAuth"]["id"], new.sign(requested["challengeData"])
-    )
-    assert status == 200, body
-    return body
 
 
 def test_a_new_device_signs_in_once_a_registered_one_approves_it(tables):
@@ -237,7 +219,7 @@ def test_a_new_device_signs_in_once_a_registered_one_approves_it(tables):
     proof = laptop.sign(requested["challengeData"])
 
     while_pending = finish_two_factor(request_id, proof)
-    shown = _only_pending(access)
+    shown = only_pending(access)
     approved = decide(access, shown, phone)
     finished = finish_two_factor(request_id, proof)
     again = finish_two_factor(request_id, proof)
@@ -257,7 +239,7 @@ def test_a_denied_new_device_is_refused_and_registers_nothing(tables):
     phone, laptop = Device(), Device(name="laptop")
     _, access = _user(phone, "ada@example.com")
     requested = request_two_factor(laptop, "ada@example.com")[2]
-    decide(access, _only_pending(access), phone, "deny")
+    decide(access, only_pending(access), phone, "deny")
 
     status, _, body = finish_two_factor(
         requested["twoFactorAuth"]["id"], laptop.sign(requested["challengeData"])
@@ -285,7 +267,7 @@ def test_finishing_needs_the_new_keys_signature(tables):
     phone, laptop, thief = Device(), Device(name="laptop"), Device(name="thief")
     _, access = _user(phone, "ada@example.com")
     requested = request_two_factor(laptop, "ada@example.com")[2]
-    decide(access, _only_pending(access), phone)
+    decide(access, only_pending(access), phone)
 
     status, _, body = finish_two_factor(
         requested["twoFactorAuth"]["id"], thief.sign(requested["challengeData"])

@@ -12,11 +12,11 @@ from tests.handlers.devices import (
     keys,
     pending,
     recover,
+    register_second_device,
     revoke,
     sign_in,
     signed_up,
 )
-from tests.handlers.test_approvals import _register_second_device
 from tests.handlers.wallets import codes_sent_to, refresh
 
 
@@ -24,7 +24,7 @@ def test_a_user_lists_their_keys_with_what_each_device_said_of_itself(tables):
     phone, laptop = Device(), Device(name="laptop")
     body = signed_up(phone, "ada@example.com")
     access = body["credentials"]["accessToken"]
-    _register_second_device(phone, laptop, "ada@example.com", access)
+    register_second_device(phone, laptop, "ada@example.com", access)
 
     status, _, listed = keys(access)
 
@@ -39,7 +39,7 @@ def test_revoking_a_key_ends_its_sessions_and_not_the_others(tables):
     """SECURITY.md 25."""
     phone, laptop = Device(), Device(name="laptop")
     phone_session = signed_up(phone, "ada@example.com")["credentials"]
-    laptop_session = _register_second_device(phone, laptop, "ada@example.com", phone_session["accessToken"])[
+    laptop_session = register_second_device(phone, laptop, "ada@example.com", phone_session["accessToken"])[
         "credentials"
     ]
 
