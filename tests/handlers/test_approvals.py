@@ -174,12 +174,12 @@ def test_a_malformed_key_or_signature_is_a_400(tables, api_key):
     user_id, access = _user(phone, "ada@example.com")
     _keyless_operation(api_key, user_id)
     shown = only_pending(access)
-    off_curve = Device()
+    some_signer = Device()
 
     event = api_event(
         "hyphen/approve_operation.json",
         path_parameters={"requestId": shown["requestId"]},
-        body={"publicKey": "01" * 64, "signature": off_curve.sign("x"), "authType": "biom"},
+        body={"publicKey": "01" * 64, "signature": some_signer.sign("x"), "authType": "biom"},
         headers={"Authorization": f"Bearer {access}"},
     )
     off_curve_answer = invoke("ApproveOperationFunction", event)

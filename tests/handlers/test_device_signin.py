@@ -169,7 +169,7 @@ def test_a_malformed_signature_is_a_400(tables, signature, why):
     assert (status, body["error"]) == (400, "INVALID_REQUEST"), why
 
 
-def test_a_zero_r_or_s_is_refused_without_reaching_the_curve(tables):
+def test_a_signature_with_r_zero_is_refused(tables):
     """SECURITY.md 10: 0 < r, s < n."""
     device = Device()
     signed_up(device, "ada@example.com")

@@ -12,6 +12,7 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -69,19 +70,32 @@ class NewKey:
     public_key: str
     device: dict[str, str]
 
-    def parsed(self) -> PublicKey:
+    @classmethod
+    def stored(cls, item: dict[str, Any]) -> NewKey:
+        """The key as `attributes` stored it in a proof."""
+        device = item.get("device") or {}
+        return cls(
+            str(item["key_type"]), str(item["public_key"]), {str(k): str(v) for k, v in device.items()}
+        )
+
+    @cached_property
+    def point(self) -> PublicKey:
+        """The key parsed onto P-256 (once); a malformed one is InvalidKey, a 400."""
         try:
             return public_key(self.public_key)
         except MalformedKey as error:
             raise InvalidKey(str(error)) from error
 
+    def attributes(self) -> dict[str, Any]:
+        """What a proof stores of the key, for `stored` to read back."""
+        return {"key_type": self.key_type, "public_key": self.point.hex, "device": self.device}
+
     def record(self, user_id: str, now: int) -> KeyRecord:
-        key = self.parsed()
         return KeyRecord(
-            ref=device_key(key.fingerprint),
+            ref=device_key(self.point.fingerprint),
             user_id=user_id,
             key_type=self.key_type,
-            public_key=key.hex,
+            public_key=self.point.hex,
             created_at=now,
             device=self.device or None,
         )
@@ -109,7 +123,7 @@ class TwoFactorRequest:
 def shown_payload(key: NewKey) -> str:
     """What an approving device shows, and signs, of a new key: its type, its fingerprint, which binds the
     approval to it (SECURITY.md 13), and what the device said of itself."""
-    shown = {"newKey": {"type": key.key_type, "fingerprint": key.parsed().fingerprint, "device": key.device}}
+    shown = {"newKey": {"type": key.key_type, "fingerprint": key.point.fingerprint, "device": key.device}}
     return json.dumps(shown, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -131,14 +145,7 @@ class KeyEnrolment:
         self, pk: str, *, purpose: str, user_id: str, key: NewKey, challenge: str, expires_at: int, now: int
     ) -> dict[str, Any]:
         """A transaction item storing the waiting key."""
-        attributes = {
-            "purpose": purpose,
-            "user_id": user_id,
-            "key_type": key.key_type,
-            "public_key": key.parsed().hex,
-            "device": key.device,
-            "challenge": challenge,
-        }
+        attributes = {"purpose": purpose, "user_id": user_id, "challenge": challenge, **key.attributes()}
         return self._proofs.put_item(pk, attributes, expires_at=expires_at, now=now)
 
     def complete(
@@ -156,14 +163,10 @@ class KeyEnrolment:
         proof = self._proofs.get(pk, now=now)
         if proof is None or proof["purpose"] != purpose or proof["user_id"] != operation.user_id:
             raise gone()
-        device = proof.get("device") or {}
-        key = NewKey(
-            str(proof["key_type"]), str(proof["public_key"]), {str(k): str(v) for k, v in device.items()}
-        )
-        parsed = key.parsed()
-        if _shown_fingerprint(operation) != parsed.fingerprint:
+        key = NewKey.stored(proof)
+        if _shown_fingerprint(operation) != key.point.fingerprint:
             raise SignInFailed("the key consented to is not this one")
-        if not parsed.verify(str(proof["challenge"]).encode("ascii"), signature):
+        if not key.point.verify(str(proof["challenge"]).encode("ascii"), signature):
             raise SignInFailed("the signature does not prove the new key")
         record = key.record(operation.user_id, now)
         try:
@@ -249,7 +252,7 @@ class DeviceSignIn:
 
     def challenge(self, key_type: str, public_key_hex: str) -> Challenge:
         """A challenge for a registered, live key; any other key is told to register (Hyphen's 400)."""
-        key = NewKey(key_type, public_key_hex, {}).parsed()
+        key = NewKey(key_type, public_key_hex, {}).point
         record = self._users.key(device_key(key.fingerprint))
         if record is None or not record.live or record.key_type != key_type:
             raise PleaseRegisterKey("this key is not registered: sign up or sign in with 2FA")
@@ -289,7 +292,7 @@ class DeviceSignIn:
     def request_two_factor(self, *, method: str, token: str, key: NewKey) -> TwoFactorRequest:
         """Ask the user's registered devices to approve a new one; the new device waits, then finishes."""
         email = self._identities.verified_email(method, token)
-        key.parsed()  # a malformed key is refused before anything is read
+        key.point  # noqa: B018 (a malformed key is refused before anything is read)
         user_id = self._users.user_id_by_email(email)
         if user_id is None:
             raise AccountNotFound("no account has this e-mail address: sign up instead")

@@ -32,7 +32,6 @@ from assent.errors import (
     SignInFailed,
 )
 from assent.operations import ASSENT_CLIENT_ID, Operation, OperationState, Purpose
-from assent.p256 import public_key
 from assent.repositories.proofs import Throttled
 from assent.repositories.transactions import TransactionCancelled, transact
 from assent.users import InvalidEmail, normalise_email
@@ -93,7 +92,7 @@ class Recovery:
 
     def start(self, email: str, key: NewKey) -> Started:
         """A recovery id, whether or not an account has this address; the code goes only to a real one."""
-        parsed = key.parsed()
+        key.point  # noqa: B018 (a malformed key is refused, whatever the address)
         now = int(self._clock())
         recovery_id = secrets.token_hex(32)
         started = Started(recovery_id, now + CODE_SECONDS)
@@ -125,9 +124,7 @@ class Recovery:
                 "email": address,
                 "code_digest": digest,
                 "attempts": 0,
-                "key_type": key.key_type,
-                "public_key": parsed.hex,
-                "device": key.device,
+                **key.attributes(),
             },
             expires_at=started.expires_at,
             now=now,
@@ -152,12 +149,10 @@ class Recovery:
             PURPOSE, recovery_id, code, bytes(record["code_digest"].value)
         ):
             raise InvalidCode("the code is wrong or has expired")
-        key = public_key(str(record["public_key"]))
-        if not key.verify(recovery_id.encode("ascii"), signature):
+        new_key = NewKey.stored(record)
+        if not new_key.point.verify(recovery_id.encode("ascii"), signature):
             raise SignInFailed("the signature does not prove the new key")
         user_id = str(record["user_id"])
-        device = record.get("device") or {}
-        new_key = NewKey(str(record["key_type"]), key.hex, {str(k): str(v) for k, v in device.items()})
         operation = Operation.new(
             client_id=ASSENT_CLIENT_ID,
             key_id=ASSENT_CLIENT_ID,

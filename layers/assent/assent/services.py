@@ -34,7 +34,7 @@ def clients_service() -> ClientsService:
 def operations_service() -> OperationsService:
     settings = config.settings()
     return OperationsService(
-        OperationsRepository(aws.dynamodb_table(settings.operations_table)),
+        operations_repository(),
         lifetime_seconds=settings.operation_lifetime_seconds,
         retention_seconds=settings.operation_retention_seconds,
         node_id=settings.node_id,
@@ -55,9 +55,7 @@ def tokens() -> Tokens:
 @cache
 def sessions_service() -> SessionsService:
     settings = config.settings()
-    return SessionsService(
-        SessionsRepository(aws.dynamodb_table(settings.sessions_table)), tokens(), settings.tokens
-    )
+    return SessionsService(sessions_repository(), tokens(), settings.tokens)
 
 
 @cache
@@ -66,10 +64,26 @@ def users_repository() -> UsersRepository:
 
 
 @cache
+def operations_repository() -> OperationsRepository:
+    return OperationsRepository(aws.dynamodb_table(config.settings().operations_table))
+
+
+@cache
+def challenges_repository() -> ProofsRepository:
+    """Challenges, e-mailed codes and keys waiting on consent: single-use proofs with a deadline."""
+    return ProofsRepository(aws.dynamodb_table(config.settings().challenges_table))
+
+
+@cache
+def sessions_repository() -> SessionsRepository:
+    return SessionsRepository(aws.dynamodb_table(config.settings().sessions_table))
+
+
+@cache
 def email_verification() -> EmailVerification:
     settings = config.settings()
     return EmailVerification(
-        ProofsRepository(aws.dynamodb_table(settings.challenges_table)),
+        challenges_repository(),
         users_repository(),
         CodeHasher(aws.client("kms"), settings.code_key_id),
         Mailer(aws.client("ses"), settings.sender_email),
@@ -82,8 +96,8 @@ def device_sign_in() -> DeviceSignIn:
     devices = settings.devices
     return DeviceSignIn(
         users=users_repository(),
-        challenges=ProofsRepository(aws.dynamodb_table(settings.challenges_table)),
-        operations=OperationsRepository(aws.dynamodb_table(settings.operations_table)),
+        challenges=challenges_repository(),
+        operations=operations_repository(),
         identities=IdentityProviders(devices),
         sessions=sessions_service(),
         deployments=AccountDeployments(aws.client("sqs"), devices.deployment_queue_url),
@@ -98,8 +112,8 @@ def recovery() -> Recovery:
     settings = config.settings()
     return Recovery(
         users=users_repository(),
-        proofs=ProofsRepository(aws.dynamodb_table(settings.challenges_table)),
-        operations=OperationsRepository(aws.dynamodb_table(settings.operations_table)),
+        proofs=challenges_repository(),
+        operations=operations_repository(),
         hasher=CodeHasher(aws.client("kms"), settings.code_key_id),
         mailer=Mailer(aws.client("ses"), settings.sender_email),
         sessions=sessions_service(),
@@ -113,7 +127,7 @@ def recovery() -> Recovery:
 def approvals() -> Approvals:
     settings = config.settings()
     return Approvals(
-        OperationsRepository(aws.dynamodb_table(settings.operations_table)),
+        operations_repository(),
         users_repository(),
         # A recovery waits out its cooling-off as a pending operation, far longer than a client's.
         longest_lifetime_seconds=max(
@@ -124,9 +138,7 @@ def approvals() -> Approvals:
 
 @cache
 def user_keys() -> UserKeys:
-    return UserKeys(
-        users_repository(), SessionsRepository(aws.dynamodb_table(config.settings().sessions_table))
-    )
+    return UserKeys(users_repository(), sessions_repository())
 
 
 def _recover_signer(message: str, signature: str) -> str | None:
@@ -144,7 +156,7 @@ def _recover_signer(message: str, signature: str) -> str | None:
 def wallet_sign_in() -> WalletSignIn:
     settings = config.settings()
     return WalletSignIn(
-        challenges=ProofsRepository(aws.dynamodb_table(settings.challenges_table)),
+        challenges=challenges_repository(),
         step_tokens=ProofsRepository(aws.dynamodb_table(settings.temp_tokens_table)),
         users=users_repository(),
         tokens=tokens(),
@@ -162,6 +174,9 @@ _FACTORIES = (
     tokens,
     sessions_service,
     users_repository,
+    operations_repository,
+    challenges_repository,
+    sessions_repository,
     email_verification,
     wallet_sign_in,
     device_sign_in,
