@@ -24,7 +24,11 @@ class LambdaContext:
     memory_limit_in_mb: int = 512
     function_version: str = "$LATEST"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    _deadline: float = field(default_factory=lambda: monotonic() + 10)
+    timeout_seconds: float = 10
+    _deadline: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._deadline = monotonic() + self.timeout_seconds
 
     @property
     def invoked_function_arn(self) -> str:
@@ -64,7 +68,12 @@ class InProcessRunner:
             raise FunctionNotFound(f"no function {function_identifier} in the template")
         handler = self._acquire(spec)
         try:
-            output = json.dumps(handler(json.loads(event), LambdaContext(function_identifier)))
+            output = json.dumps(
+                handler(
+                    json.loads(event),
+                    LambdaContext(function_identifier, timeout_seconds=spec.timeout_seconds),
+                )
+            )
         except Exception:
             if stderr is not None:
                 stderr.write_str(traceback.format_exc())

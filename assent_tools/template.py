@@ -21,6 +21,7 @@ class FunctionSpec:
     logical_id: str
     code_dir: Path
     handler: str
+    timeout_seconds: int = 3  # Lambda's default, when neither the function nor Globals set one
 
     def load(self, instance: int = 0) -> Handler:
         """Import this function's handler as a fresh module, like a new Lambda execution environment."""
@@ -49,8 +50,11 @@ def resources_of_type(template: Mapping[str, Any], kind: str) -> dict[str, dict[
 
 
 def functions(template: Mapping[str, Any], root: Path = ROOT) -> dict[str, FunctionSpec]:
+    default_timeout = template.get("Globals", {}).get("Function", {}).get("Timeout", 3)
     return {
-        logical_id: FunctionSpec(logical_id, root / props["CodeUri"], props["Handler"])
+        logical_id: FunctionSpec(
+            logical_id, root / props["CodeUri"], props["Handler"], int(props.get("Timeout", default_timeout))
+        )
         for logical_id, props in resources_of_type(template, "AWS::Serverless::Function").items()
     }
 

@@ -77,13 +77,15 @@ def api_key(tables: dict[str, Any]) -> str:
 
 
 _HANDLERS: dict[str, Handler] = {}
+_SPECS = functions(TEMPLATE)
 
 
 def invoke(function_id: str, event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
     """Call a function's handler as Lambda would; returns status, headers and the decoded body."""
+    spec = _SPECS[function_id]
     if function_id not in _HANDLERS:
-        _HANDLERS[function_id] = functions(TEMPLATE)[function_id].load()
-    response = _HANDLERS[function_id](event, LambdaContext(function_id))
+        _HANDLERS[function_id] = spec.load()
+    response = _HANDLERS[function_id](event, LambdaContext(function_id, timeout_seconds=spec.timeout_seconds))
     body = json.loads(response["body"]) if response.get("body") else None
     headers = {**response.get("headers", {})}
     headers.update(

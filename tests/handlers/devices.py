@@ -51,12 +51,16 @@ class Device:
         }
 
 
-def approval_digest(decision: str, purpose: str, request_id: str, payload: str | None) -> str:
+def approval_digest(
+    decision: str, purpose: str, request_id: str, payload: str | None, number: str | None = None
+) -> str:
     payload_digest = hashlib.sha256((payload or "").encode("utf-8")).hexdigest()
     text = (
         f"assent-approval/v1\ndecision:{decision}\npurpose:{purpose}\nrequest:{request_id}\n"
         f"payload-sha256:{payload_digest}"
     )
+    if number is not None:
+        text += f"\nnumber:{number}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -135,15 +139,19 @@ def decide(
     *,
     auth_type: str = "biom",
     signature: str | None = None,
+    number: str | None = None,
 ) -> Answer:
-    """Approve or deny an operation as listed, signing the digest the device computes from what it shows."""
+    """Approve or deny an operation as listed, signing the digest the device computes from what it shows
+    (and, for number matching, the number the person entered)."""
     request_id = operation["requestId"]
-    digest = approval_digest(decision, operation["purpose"], request_id, operation["payload"])
-    body = {
+    digest = approval_digest(decision, operation["purpose"], request_id, operation["payload"], number)
+    body: dict[str, Any] = {
         "publicKey": device.public_key,
         "signature": signature or device.sign(digest),
         "authType": auth_type,
     }
+    if number is not None:
+        body["number"] = number
     function_id = "ApproveOperationFunction" if decision == "approve" else "DenyOperationFunction"
     event = api_event(
         f"hyphen/{decision}_operation.json",

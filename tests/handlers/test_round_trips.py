@@ -49,9 +49,10 @@ def aws_calls(tables) -> Iterator[Counter[str]]:
 
 
 def test_each_operations_endpoint_makes_two_dynamodb_calls(api_key, aws_calls):
-    """One GetItem authenticates the client; one write or read does the work (see the README's table)."""
+    """One GetItem authenticates the client; one write or read does the work (see the README's table).
+    Creating is one transaction: the operation and the two rate-limit counters (SECURITY.md 18)."""
     create(api_key, {"operationId": "counted"})
-    assert aws_calls == Counter({"dynamodb.GetItem": 1, "dynamodb.PutItem": 1})
+    assert aws_calls == Counter({"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1})
 
     aws_calls.clear()
     pending(api_key)

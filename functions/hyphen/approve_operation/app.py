@@ -14,7 +14,9 @@ app = hyphen.resolver()
 def approve_operation(
     requestId: hyphen.RequestId, body: hyphen.DecisionBody, user: UserCaller
 ) -> hyphen.DecisionResponse:
-    signed = SignedDecision(Decision.APPROVE, body.publicKey.lower(), body.signature.lower(), body.authType)
+    signed = SignedDecision(
+        Decision.APPROVE, body.publicKey.lower(), body.signature.lower(), body.authType, number=body.number
+    )
     return hyphen.decision_response(approvals().decide(user.user_id, requestId, signed))
 
 

@@ -14,7 +14,9 @@ app = hyphen.resolver()
 def deny_operation(
     requestId: hyphen.RequestId, body: hyphen.DecisionBody, user: UserCaller
 ) -> hyphen.DecisionResponse:
-    signed = SignedDecision(Decision.DENY, body.publicKey.lower(), body.signature.lower(), body.authType)
+    signed = SignedDecision(
+        Decision.DENY, body.publicKey.lower(), body.signature.lower(), body.authType, number=body.number
+    )
     return hyphen.decision_response(approvals().decide(user.user_id, requestId, signed))
 
 

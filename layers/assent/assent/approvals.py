@@ -8,6 +8,7 @@ hex digest (as it signs a sign-in challenge) of this text, lines joined by "\\n"
     purpose:<operation|device.signin|account.recovery>
     request:<requestId>
     payload-sha256:<hex SHA-256 of the UTF-8 payload shown, or of "" when there is none>
+    number:<the number the user entered>      (only to approve an operation that asks for number matching)
 
 Every field the user saw, and the decision itself, is covered (SECURITY.md 6, 13, 15): a signature
 over one operation, purpose or decision is worth nothing for any other.
@@ -16,12 +17,21 @@ over one operation, purpose or decision is worth nothing for any other.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from assent.clock import Clock, system_clock
-from assent.errors import ApprovalRefused, InvalidKey, OperationNotFound, OperationNotPending
+from assent.errors import (
+    ApprovalRefused,
+    InvalidKey,
+    InvalidRequest,
+    NumberMismatch,
+    NumberRequired,
+    OperationNotFound,
+    OperationNotPending,
+)
 from assent.operations import Operation, OperationState
 from assent.p256 import InvalidKey as MalformedKey
 from assent.p256 import public_key
@@ -33,6 +43,7 @@ if TYPE_CHECKING:
     from assent.repositories.users import UsersRepository
 
 FORMAT = "assent-approval/v1"
+NUMBER_MISMATCH = "number_mismatch"
 
 
 class Decision(StrEnum):
@@ -44,19 +55,25 @@ class Decision(StrEnum):
         return OperationState.APPROVED if self is Decision.APPROVE else OperationState.DENIED
 
 
-def approval_digest(operation: Operation, decision: Decision) -> str:
-    """The hex digest a device signs to take `decision` on `operation`."""
+def approval_digest(operation: Operation, decision: Decision, number: str | None = None) -> str:
+    """The hex digest a device signs to take `decision` on `operation`; `number` is what the user entered
+    to approve an operation that asks for number matching, so the signature covers it too."""
     payload = hashlib.sha256((operation.payload or "").encode("utf-8")).hexdigest()
-    text = "\n".join(
-        (
-            FORMAT,
-            f"decision:{decision.value}",
-            f"purpose:{operation.purpose.value}",
-            f"request:{operation.request_id}",
-            f"payload-sha256:{payload}",
-        )
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    lines = [
+        FORMAT,
+        f"decision:{decision.value}",
+        f"purpose:{operation.purpose.value}",
+        f"request:{operation.request_id}",
+        f"payload-sha256:{payload}",
+    ]
+    if number is not None:
+        lines.append(f"number:{number}")
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def asks_for_number(operation: Operation, decision: Decision) -> bool:
+    """Approving a number-matching operation takes the number its client showed; denying never does."""
+    return operation.number is not None and decision is Decision.APPROVE
 
 
 @dataclass(frozen=True)
@@ -65,6 +82,7 @@ class SignedDecision:
     public_key: str  # x‖y hex of the key that signed
     signature: str  # r‖s hex
     auth_type: str  # biom or pin, as the device reports how the user unlocked the key
+    number: str | None = None  # the number the user entered, for number matching
 
 
 class Approvals:
@@ -101,8 +119,18 @@ class Approvals:
             raise OperationNotFound("no such operation awaits this user")
         if operation.state_at(now) is not OperationState.PENDING:
             raise OperationNotPending(f"the operation is {operation.state_at(now).value}")
-        if not key.verify(approval_digest(operation, signed.decision).encode("ascii"), signed.signature):
+        if asks_for_number(operation, signed.decision) and signed.number is None:
+            raise NumberRequired("approving this operation takes the number its client shows")
+        if signed.number is not None and not asks_for_number(operation, signed.decision):
+            raise InvalidRequest("a number is sent only to approve an operation that asks for one")
+        digest = approval_digest(operation, signed.decision, signed.number)
+        if not key.verify(digest.encode("ascii"), signed.signature):
             raise ApprovalRefused("the decision is not signed by a live key of this user")
+        # A wrong number denies the request: the person approving has not seen the client's screen, which
+        # is what number matching is there to catch (push fatigue), so a retry is not offered.
+        matched = signed.number is None or hmac.compare_digest(signed.number, operation.number or "")
+        state = signed.decision.state if matched else OperationState.DENIED
+        reason = None if matched else NUMBER_MISMATCH
         ref = device_key(key.fingerprint)
         try:
             transact(
@@ -110,7 +138,7 @@ class Approvals:
                 [
                     self._users.live_key_check_item(ref, user_id),
                     self._operations.decide_item(
-                        operation, signed.decision.state, key=ref, auth_type=signed.auth_type, now=now
+                        operation, state, key=ref, auth_type=signed.auth_type, now=now, reason=reason
                     ),
                 ],
             )
@@ -121,9 +149,11 @@ class Approvals:
                 # Decided by another device in the meantime, or expired: the first decision stands.
                 raise OperationNotPending("the operation is no longer pending") from error
             raise
+        if not matched:
+            raise NumberMismatch("the number does not match the one shown; the request is denied")
         return replace(
             operation,
-            state=signed.decision.state,
+            state=state,
             decided_ms=int(now * 1000),
             decided_by=ref,
             auth_type=signed.auth_type,

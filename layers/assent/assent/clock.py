@@ -7,11 +7,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 Clock = Callable[[], float]
+Sleep = Callable[[float], None]
 
 
 def system_clock() -> float:
     # Looked up on each call, so that a test that moves `time.time` moves every service's clock.
     return time.time()
+
+
+def system_sleep(seconds: float) -> None:
+    # Looked up on each call too, so that a test can make waiting move its clock instead.
+    time.sleep(seconds)
 
 
 def iso8601(epoch_ms: int) -> str:

@@ -58,9 +58,19 @@ class DeviceSettings:
 
 
 @dataclass(frozen=True)
+class RequestLimitSettings:
+    """Approval requests a user may receive, and a client may make, per minute (SECURITY.md 18)."""
+
+    table: str
+    per_user_per_minute: int
+    per_client_per_minute: int
+
+
+@dataclass(frozen=True)
 class Settings:
     clients_table: str
     operations_table: str
+    actions_table: str
     users_table: str
     sessions_table: str
     challenges_table: str
@@ -74,6 +84,7 @@ class Settings:
     tokens: TokenSettings
     wallet: WalletSettings
     devices: DeviceSettings
+    request_limits: RequestLimitSettings
 
 
 def _required(name: str) -> str:
@@ -106,6 +117,7 @@ def settings() -> Settings:
     return Settings(
         clients_table=_required("ASSENT_CLIENTS_TABLE"),
         operations_table=_required("ASSENT_OPERATIONS_TABLE"),
+        actions_table=_required("ASSENT_ACTIONS_TABLE"),
         users_table=_required("ASSENT_USERS_TABLE"),
         sessions_table=_required("ASSENT_SESSIONS_TABLE"),
         challenges_table=_required("ASSENT_CHALLENGES_TABLE"),
@@ -120,6 +132,7 @@ def settings() -> Settings:
         tokens=_token_settings(),
         wallet=_wallet_settings(),
         devices=_device_settings(),
+        request_limits=_request_limit_settings(),
     )
 
 
@@ -171,4 +184,16 @@ def _device_settings() -> DeviceSettings:
         test_method_enabled=test_method == "true",
         deployment_queue_url=_required("ASSENT_ACCOUNT_DEPLOYMENT_QUEUE_URL"),
         recovery_cooling_off_seconds=cooling_off_hours * 3600,
+    )
+
+
+def _request_limit_settings() -> RequestLimitSettings:
+    per_user = _integer("ASSENT_REQUESTS_PER_USER_PER_MINUTE", 10)
+    per_client = _integer("ASSENT_REQUESTS_PER_CLIENT_PER_MINUTE", 600)
+    if per_user < 1 or per_client < 1:
+        raise ConfigurationError("ASSENT_REQUESTS_PER_{USER,CLIENT}_PER_MINUTE must be at least 1")
+    return RequestLimitSettings(
+        table=_required("ASSENT_RATE_LIMITS_TABLE"),
+        per_user_per_minute=per_user,
+        per_client_per_minute=per_client,
     )

@@ -170,3 +170,66 @@ class RecoveryCoolingOff(Conflict):
 
 class RecoveryDenied(Forbidden):
     code = "RECOVERY_DENIED"
+
+
+class RequestsThrottled(TooManyRequests):
+    """A user has received, or a client has made, as many approval requests as a window allows."""
+
+
+class NumberRequired(InvalidRequest):
+    code = "NUMBER_REQUIRED"
+
+
+class NumberMismatch(Forbidden):
+    """The number entered on the device is not the one the client showed: the request is denied."""
+
+    code = "NUMBER_MISMATCH"
+
+
+# UNLOQ's authorisation actions name their errors `AREA.REASON`.
+
+
+class ActionNotFound(NotFound):
+    code = "ACTION.NOT_FOUND"
+
+
+class ActionExists(Conflict):
+    code = "ACTION.EXISTS"
+
+
+class ActionInactive(Conflict):
+    code = "ACTION.INACTIVE"
+
+
+class VariablesRefused(InvalidRequest):
+    """Missing, unknown or unsafe template variables; `names` lists them."""
+
+    code = "ACTION.VARIABLES"
+
+    def __init__(self, message: str, names: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.names = names
+
+
+class RenderedTooLong(InvalidRequest):
+    code = "ACTION.TOO_LONG"
+
+
+class ApprovalNotFound(NotFound):
+    code = "APPROVAL.NOT_FOUND"
+
+
+class ApprovalDenied(Forbidden):
+    code = "APPROVAL.DENIED"
+
+
+class ApprovalTimeout(Gone):
+    """The user did not decide before the request expired."""
+
+    code = "APPROVAL.TIMEOUT"
+
+
+class NoApprovingDevice(NotFound):
+    """No live device key to approve with; an unknown user looks the same (SECURITY.md 26)."""
+
+    code = "APPROVAL.DEVICE"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
@@ -13,7 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from assent.config import settings
-from assent.errors import AssentError, PayloadTooLarge, UnsupportedMediaType
+from assent.errors import AssentError, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 from assent.observability import logger, metrics, tracer
 
 # API Gateway accepts 10 MB; no documented request of any family needs more than a few KiB.
@@ -35,17 +36,23 @@ class PlainErrorEnvelope:
         )
 
 
-class FamilyResolver(APIGatewayRestResolver):
-    """A REST resolver that knows how its API family writes errors."""
+FormReader = Callable[[str], dict[str, Any]]
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
-    def __init__(self, envelope: ErrorEnvelope) -> None:
+
+class FamilyResolver(APIGatewayRestResolver):
+    """A REST resolver that knows how its API family writes errors, and whether it reads form bodies."""
+
+    def __init__(self, envelope: ErrorEnvelope, form_fields: FormReader | None = None) -> None:
         super().__init__(enable_validation=True)
         self.envelope = envelope
+        self.form_fields = form_fields
 
 
-def build_resolver(envelope: ErrorEnvelope) -> FamilyResolver:
-    """A REST resolver whose every error, expected or not, comes out in the family's envelope."""
-    app = FamilyResolver(envelope)
+def build_resolver(envelope: ErrorEnvelope, *, form_fields: FormReader | None = None) -> FamilyResolver:
+    """A REST resolver whose every error, expected or not, comes out in the family's envelope; with
+    `form_fields`, a form body is read as the JSON object that function makes of it."""
+    app = FamilyResolver(envelope, form_fields)
 
     @app.exception_handler(AssentError)
     def _domain_error(error: AssentError) -> Response:
@@ -78,18 +85,39 @@ def describe_validation_errors(errors: Sequence[Any]) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def body_refusal(event: dict[str, Any]) -> AssentError | None:
-    """Why a body is refused before it is parsed: every family's bodies are JSON of a few KiB."""
+def body_refusal(event: dict[str, Any], *, forms: bool = False) -> AssentError | None:
+    """Why a body is refused before it is parsed: every family's bodies are JSON of a few KiB (or, where
+    `forms`, a form)."""
     body = event.get("body")
     if not body:
         return None
     if len(body) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
         return PayloadTooLarge(f"the body exceeds {MAX_BODY_BYTES} bytes")
-    content_type = _header(event, "content-type") or ""
-    # No Content-Type is read as JSON; a form would be parsed as a form, and not as the documented body.
-    if content_type.strip() and not content_type.strip().lower().startswith("application/json"):
+    content_type = (_header(event, "content-type") or "").strip().lower()
+    # No Content-Type is read as JSON; a form is read only by a family whose docs post forms.
+    is_json = not content_type or content_type.startswith("application/json")
+    if not is_json and not (forms and content_type.startswith(FORM_CONTENT_TYPE)):
         return UnsupportedMediaType("the body must be JSON (Content-Type: application/json)")
     return None
+
+
+def _form_as_json(event: dict[str, Any], form_fields: FormReader) -> dict[str, Any]:
+    """The event with a form body rewritten as JSON, so the route validates one shape either way."""
+    if not (_header(event, "content-type") or "").strip().lower().startswith(FORM_CONTENT_TYPE):
+        return event
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode("utf-8", errors="replace")
+    fields = form_fields(body)
+    headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
+    multi = {k: v for k, v in (event.get("multiValueHeaders") or {}).items() if k.lower() != "content-type"}
+    return {
+        **event,
+        "body": json.dumps(fields),
+        "isBase64Encoded": False,
+        "headers": {**headers, "Content-Type": "application/json"},
+        "multiValueHeaders": {**multi, "Content-Type": ["application/json"]},
+    }
 
 
 def _header(event: dict[str, Any], name: str) -> str | None:
@@ -123,7 +151,12 @@ def entrypoint(app: FamilyResolver) -> Callable[[dict, LambdaContext], dict]:
     @tracer.capture_lambda_handler
     @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict, context: LambdaContext) -> dict:
-        refusal = body_refusal(event)
+        refusal = body_refusal(event, forms=app.form_fields is not None)
+        if refusal is None and app.form_fields is not None:
+            try:
+                event = _form_as_json(event, app.form_fields)
+            except (AssentError, ValueError) as error:
+                refusal = error if isinstance(error, AssentError) else InvalidRequest("malformed form body")
         if refusal is not None:
             response = _proxy_response(app.envelope.error(refusal.status, refusal.code, refusal.message))
         else:

@@ -8,11 +8,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from assent.clock import Clock, system_clock
-from assent.errors import OperationNotFound
+from assent.errors import OperationExists, OperationNotFound
+from assent.repositories.transactions import TransactionCancelled, transact
 
 if TYPE_CHECKING:
     from assent.clients import Client
     from assent.repositories.operations import OperationsRepository
+    from assent.request_limits import ApprovalRequestLimits
 
 # JavaScript reads numbers exactly up to 2**53, and Keyless's `id` is a JSON number.
 _ID_BITS = 53
@@ -27,6 +29,7 @@ class Purpose(StrEnum):
     OPERATION = "operation"  # a client's operation (Keyless), approved or denied and nothing more
     NEW_DEVICE = "device.signin"  # sign a new device in (Hyphen 2FA)
     RECOVERY = "account.recovery"  # let an account recovery complete before its cooling-off ends
+    AUTHORIZATION = "authorization"  # a client's action, rendered (UNLOQ); the payload is its display
 
 
 class OperationState(StrEnum):
@@ -55,6 +58,9 @@ class Operation:
     purpose: Purpose = Purpose.OPERATION
     decided_ms: int | None = None
     decided_by: str | None = None  # the key reference that signed the decision
+    # Number matching: the number the client shows its user, which the device must send back to approve.
+    number: str | None = None
+    reason: str | None = None  # why a decision was taken for the user (a number that did not match)
 
     @property
     def request_id(self) -> str:
@@ -76,6 +82,7 @@ class Operation:
         payload: str | None,
         purpose: Purpose = Purpose.OPERATION,
         external_user_id: str | None = None,
+        number: str | None = None,
     ) -> Operation:
         """A pending operation, created now, that waits `lifetime_seconds` for a decision."""
         expires_at = int(now) + lifetime_seconds
@@ -92,6 +99,7 @@ class Operation:
             payload=payload,
             external_user_id=external_user_id,
             purpose=purpose,
+            number=number,
         )
 
     def state_at(self, now: float) -> OperationState:
@@ -108,6 +116,7 @@ class OperationsService:
     def __init__(
         self,
         repository: OperationsRepository,
+        limits: ApprovalRequestLimits,
         *,
         lifetime_seconds: int,
         retention_seconds: int,
@@ -115,6 +124,7 @@ class OperationsService:
         clock: Clock = system_clock,
     ) -> None:
         self._repository = repository
+        self._limits = limits
         self._lifetime = lifetime_seconds
         self._retention = retention_seconds
         self._node_id = node_id
@@ -142,7 +152,14 @@ class OperationsService:
             payload=payload,
             external_user_id=external_user_id,
         )
-        self._repository.create(operation, now=now)
+        items = self._limits.items(client_id=client.client_id, user_id=user_id, now=now)
+        try:
+            transact(self._repository.client, [*items, self._repository.create_item(operation, now=now)])
+        except TransactionCancelled as error:
+            self._limits.raise_if_limited(error)
+            if error.failed(self._limits.count):
+                raise OperationExists("an operation with this operationId exists") from error
+            raise
         return operation
 
     def get(self, client: Client, operation_id: str) -> Operation:

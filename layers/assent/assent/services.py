@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import cache
 
 from assent import aws, config
+from assent.actions import ActionsService
 from assent.approvals import Approvals
+from assent.authorizations import Authorizations
 from assent.clients import ClientsRepository, ClientsService
 from assent.codes import CodeHasher
 from assent.deployments import AccountDeployments
@@ -15,10 +17,13 @@ from assent.identity import IdentityProviders
 from assent.mail import Mailer
 from assent.operations import OperationsService
 from assent.recovery import Recovery
+from assent.repositories.actions import ActionsRepository
 from assent.repositories.operations import OperationsRepository
 from assent.repositories.proofs import ProofsRepository
+from assent.repositories.rate_limits import Limit, RateLimitsRepository
 from assent.repositories.sessions import SessionsRepository
 from assent.repositories.users import UsersRepository
+from assent.request_limits import ApprovalRequestLimits
 from assent.sessions import SessionsService
 from assent.tokens import KmsKeys, Tokens
 from assent.user_keys import UserKeys
@@ -31,10 +36,21 @@ def clients_service() -> ClientsService:
 
 
 @cache
+def request_limits() -> ApprovalRequestLimits:
+    limits = config.settings().request_limits
+    return ApprovalRequestLimits(
+        RateLimitsRepository(aws.dynamodb_table(limits.table)),
+        per_user=Limit(limits.per_user_per_minute),
+        per_client=Limit(limits.per_client_per_minute),
+    )
+
+
+@cache
 def operations_service() -> OperationsService:
     settings = config.settings()
     return OperationsService(
         operations_repository(),
+        request_limits(),
         lifetime_seconds=settings.operation_lifetime_seconds,
         retention_seconds=settings.operation_retention_seconds,
         node_id=settings.node_id,
@@ -137,6 +153,30 @@ def approvals() -> Approvals:
 
 
 @cache
+def actions_service() -> ActionsService:
+    return ActionsService(actions_repository())
+
+
+@cache
+def actions_repository() -> ActionsRepository:
+    return ActionsRepository(aws.dynamodb_table(config.settings().actions_table))
+
+
+@cache
+def authorizations() -> Authorizations:
+    settings = config.settings()
+    return Authorizations(
+        actions=actions_repository(),
+        operations=operations_repository(),
+        users=users_repository(),
+        limits=request_limits(),
+        max_lifetime_seconds=settings.operation_lifetime_seconds,
+        retention_seconds=settings.operation_retention_seconds,
+        node_id=settings.node_id,
+    )
+
+
+@cache
 def user_keys() -> UserKeys:
     return UserKeys(users_repository(), sessions_repository())
 
@@ -183,6 +223,10 @@ _FACTORIES = (
     recovery,
     approvals,
     user_keys,
+    request_limits,
+    actions_service,
+    actions_repository,
+    authorizations,
     config.settings,
 )
 

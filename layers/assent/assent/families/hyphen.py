@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import AliasChoices, BaseModel, Field, model_validator
 
-from assent.approvals import Decision, approval_digest
+from assent.approvals import Decision, approval_digest, asks_for_number
 from assent.clock import iso8601
 from assent.device_signin import CHAIN_NAMES, NewKey, SignedInAccount, TwoFactorRequest
 from assent.http import FamilyResolver, PlainErrorEnvelope, build_resolver
@@ -217,7 +217,9 @@ class RevokedKey(BaseModel):
 
 
 class Digests(BaseModel):
-    approve: str
+    approve: str | None = Field(
+        description="None when approving takes a number: the device adds `number:<n>` and hashes itself"
+    )
     deny: str
 
 
@@ -230,6 +232,7 @@ class PendingApproval(BaseModel):
     createdAt: str
     expiresAt: str
     digests: Digests = Field(description="The digest to sign for each decision (a device may recompute it)")
+    numberMatching: bool = Field(description="Approving takes the number the requesting client shows")
 
 
 class PendingApprovals(BaseModel):
@@ -241,6 +244,9 @@ class DecisionBody(BaseModel):
     signature: str = SignatureHex
     authType: Literal["biom", "pin"] = Field(
         description="How the user unlocked the key, as the device reports"
+    )
+    number: str | None = Field(
+        None, pattern=r"^[0-9]{1,8}$", description="To approve with number matching: the number entered"
     )
 
 
@@ -309,9 +315,13 @@ def pending_approval(operation: Operation) -> PendingApproval:
         createdAt=iso8601(operation.created_ms),
         expiresAt=iso8601(operation.expires_at * 1000),
         digests=Digests(
-            approve=approval_digest(operation, Decision.APPROVE),
+            approve=None
+            if asks_for_number(operation, Decision.APPROVE)
+            else approval_digest(operation, Decision.APPROVE),
             deny=approval_digest(operation, Decision.DENY),
         ),
+        # The number itself is never shown here: the person must read it on the client's screen.
+        numberMatching=operation.number is not None,
     )
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from assent.errors import OperationExists
 from assent.operations import Operation, OperationState, Purpose
 
 PENDING_INDEX = "pending-by-user"
@@ -27,44 +26,41 @@ class OperationsRepository:
         """The low-level client, for transactions this repository takes part in."""
         return self._table.meta.client
 
-    def create(self, operation: Operation, *, now: float) -> None:
-        """Store a new pending operation; an id the client already used is a conflict.
-
-        An item whose retention has passed but that TTL has not yet deleted counts as absent.
-        """
-        client = self._table.meta.client
-        try:
-            self._table.put_item(
-                Item=_item(operation),
-                ConditionExpression="attribute_not_exists(pk) OR #ttl <= :now",
-                ExpressionAttributeNames={"#ttl": "ttl"},
-                ExpressionAttributeValues={":now": int(now)},
-            )
-        except client.exceptions.ConditionalCheckFailedException as error:
-            raise OperationExists("an operation with this operationId exists") from error
-
-    def create_item(self, operation: Operation) -> dict[str, Any]:
-        """`create` as one item of a transaction (for ids that are random, so never reused)."""
-        return {
-            "Put": {
-                "TableName": self._table.name,
-                "Item": _item(operation),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
+    def create_item(self, operation: Operation, *, now: float | None = None) -> dict[str, Any]:
+        """A transaction item storing a new pending operation. With `now`, an id whose item has outlived
+        its retention (TTL deletes lazily) may be used again; a live one fails the transaction."""
+        put: dict[str, Any] = {
+            "TableName": self._table.name,
+            "Item": _item(operation),
+            "ConditionExpression": "attribute_not_exists(pk)",
         }
+        if now is not None:
+            put["ConditionExpression"] = "attribute_not_exists(pk) OR #ttl <= :now"
+            put["ExpressionAttributeNames"] = {"#ttl": "ttl"}
+            put["ExpressionAttributeValues"] = {":now": int(now)}
+        return {"Put": put}
 
     def decide_item(
-        self, operation: Operation, state: OperationState, *, key: str, auth_type: str, now: float
+        self,
+        operation: Operation,
+        state: OperationState,
+        *,
+        key: str,
+        auth_type: str,
+        now: float,
+        reason: str | None = None,
     ) -> dict[str, Any]:
         """A transaction item moving a pending, unexpired operation of its user to `state`, recording who
         decided, with what key and how. Only this conditional update leaves `pending` (SECURITY.md 14)."""
+        reason_values = {":reason": reason} if reason is not None else {}
         return {
             "Update": {
                 "TableName": self._table.name,
                 "Key": {"pk": _pk(operation.client_id, operation.operation_id)},
                 "UpdateExpression": (
                     "SET #state = :state, decided_ms = :ms, decided_by = :key, auth_type = :how"
-                    " REMOVE pending_user"
+                    + (", reason = :reason" if reason is not None else "")
+                    + " REMOVE pending_user"
                 ),
                 "ConditionExpression": "#state = :pending AND expires_at > :now AND user_id = :user",
                 "ExpressionAttributeNames": {"#state": "state"},
@@ -76,6 +72,7 @@ class OperationsRepository:
                     ":pending": OperationState.PENDING.value,
                     ":now": int(now),
                     ":user": operation.user_id,
+                    **reason_values,
                 },
             }
         }
@@ -135,6 +132,8 @@ def _item(operation: Operation) -> dict[str, Any]:
         "auth_type": operation.auth_type,
         "decided_ms": operation.decided_ms,
         "decided_by": operation.decided_by,
+        "number": operation.number,
+        "reason": operation.reason,
     }
     item.update({name: value for name, value in optional.items() if value is not None})
     return item
@@ -158,4 +157,6 @@ def _operation(item: dict[str, Any]) -> Operation:
         purpose=Purpose(item["purpose"]),
         decided_ms=int(item["decided_ms"]) if item.get("decided_ms") is not None else None,
         decided_by=item.get("decided_by"),
+        number=item.get("number"),
+        reason=item.get("reason"),
     )

@@ -1,0 +1,20 @@
+"""UNLOQ: change, deactivate or reactivate an authorisation action (PUT /v1/actions/{code})."""
+
+from assent.access import ClientCaller
+from assent.actions import ActionChanges
+from assent.families import unloq
+from assent.http import entrypoint
+from assent.services import actions_service
+
+app = unloq.resolver()
+
+
+@app.put("/v1/actions/<code>")
+def update_action(
+    code: unloq.ActionCode, body: unloq.UpdateActionBody, client: ClientCaller
+) -> unloq.ActionAnswer:
+    changes = ActionChanges(**body.model_dump())
+    return unloq.action_answer("update", actions_service().update(client, code, changes))
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,69 @@
+"""Approval requests are rate-limited per user and per client, across Keyless and UNLOQ (SECURITY.md 18)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.handlers.devices import Device, signed_up
+from tests.handlers.test_keyless_operations import another_client_key, create, stored
+from tests.handlers.unloq import PAYMENT, authorize, defined, pay
+
+PER_USER = 10  # the template's default ApprovalRequestsPerUserPerMinute
+
+
+@pytest.fixture
+def user_id(api_key) -> str:
+    return str(signed_up(Device(), "ada@example.com")["account"]["id"])
+
+
+def test_a_user_receives_at_most_the_limit_per_minute_from_all_clients_together(api_key, user_id, tables):
+    """SECURITY.md 18: push-bombing one user through several clients and both APIs meets one limit."""
+    defined(api_key, PAYMENT)
+    other = another_client_key()
+    for n in range(PER_USER // 2):
+        assert authorize(api_key, "demo-code", pay("ada@example.com"))[0] == 202
+        assert create(other, {"operationId": f"op-{n}"}, user=user_id)[0] == 200
+
+    unloq_status, _, unloq = authorize(api_key, "demo-code", pay("ada@example.com"))
+    keyless_status, _, keyless = create(other, {"operationId": "one-more"}, user=user_id)
+
+    assert (unloq_status, unloq["error"]["code"], unloq["error"]["status"]) == (429, "FIREWALL.THROTTLE", 429)
+    assert (keyless_status, keyless["success"], keyless["code"]) == (429, False, "TOO_MANY_REQUESTS")
+    assert len(stored(tables)) == PER_USER
+
+
+def test_the_limit_is_per_minute(api_key, user_id, monkeypatch):
+    for n in range(PER_USER):
+        assert create(api_key, {"operationId": f"op-{n}"}, user=user_id)[0] == 200
+    assert create(api_key, {"operationId": "refused"}, user=user_id)[0] == 429
+
+    later = time.time() + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+
+    assert create(api_key, {"operationId": "next-minute"}, user=user_id)[0] == 200
+
+
+def test_a_refused_request_counts_nothing(api_key, tables):
+    """The counter is taken in the transaction that stores the request: a duplicate operationId (409)
+    leaves the user's allowance as it was."""
+    assert create(api_key, {"operationId": "dup"})[0] == 200
+    for _ in range(PER_USER):
+        assert create(api_key, {"operationId": "dup"})[0] == 409
+
+    accepted = [create(api_key, {"operationId": f"op-{n}"})[0] for n in range(PER_USER)]
+
+    assert accepted == [200] * (PER_USER - 1) + [429]
+    assert len(stored(tables)) == PER_USER
+
+
+def test_a_client_makes_at_most_its_limit_per_minute_to_all_users(api_key, tables, monkeypatch):
+    from assent import services
+
+    monkeypatch.setenv("ASSENT_REQUESTS_PER_CLIENT_PER_MINUTE", "3")
+    services.reset()
+    statuses = [create(api_key, {"operationId": f"o-{n}"}, user=f"0A0A0A{n:02X}")[0] for n in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+    assert create(another_client_key(), {"operationId": "o"}, user="0B0B0B0B")[0] == 200
