@@ -132,6 +132,19 @@ def test_a_waiting_call_answers_the_decision_taken_while_it_waits(api_key, ada, 
     assert status == 200 and answer["result"]["state"] == "approved"
 
 
+def test_reading_an_approval_may_wait_for_its_decision(api_key, ada, monkeypatch):
+    """With number matching the client needs the number at once (wait=0), then waits on the read."""
+    device, access = ada
+    defined(api_key, PAYMENT)
+    result = requested(api_key, "demo-code", pay(EMAIL))
+    monkeypatch.setattr(time, "sleep", lambda _: decide(access, only_pending(access), device, "deny"))
+
+    status, _, answer = get_approval(api_key, result["id"], wait=20)
+
+    assert (status, answer["error"]["code"]) == (403, "APPROVAL.DENIED")
+    assert get_approval(api_key, result["id"], wait=26)[0] == 400
+
+
 def _clock_moved_by_sleeping(monkeypatch) -> None:
     now = [time.time()]
     monkeypatch.setattr(time, "time", lambda: now[0])

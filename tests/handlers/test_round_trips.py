@@ -162,3 +162,25 @@ def test_device_sign_in_and_approval_calls_per_endpoint_in_a_warm_container(api_
         "keys": {"dynamodb.Query": 1},
         "revoke": {"dynamodb.UpdateItem": 2, "dynamodb.Query": 1},  # the key; its index; its one session
     }
+
+
+def test_unloq_calls_per_endpoint(api_key, aws_calls):
+    """Authorising reads the action, the user's e-mail claim and their keys (to refuse a user with no
+    device before anything is written), then writes the request and its two counters in one transaction."""
+    from tests.handlers.unloq import PAYMENT, authorize, create_action, get_approval, pay
+
+    devices.signed_up(devices.Device(), "ada@example.com")
+    aws_calls.clear()
+    assert create_action(api_key, PAYMENT)[0] == 200
+    assert aws_calls == Counter({"dynamodb.GetItem": 1, "dynamodb.PutItem": 1})
+
+    aws_calls.clear()
+    status, _, answer = authorize(api_key, "demo-code", pay("ada@example.com"))
+    assert status == 202
+    assert aws_calls == Counter(
+        {"dynamodb.GetItem": 3, "dynamodb.Query": 1, "dynamodb.TransactWriteItems": 1}
+    )
+
+    aws_calls.clear()
+    assert get_approval(api_key, answer["result"]["id"])[0] == 202
+    assert aws_calls == Counter({"dynamodb.GetItem": 2})

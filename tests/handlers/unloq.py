@@ -60,8 +60,11 @@ def authorize(api_key: str, code: str, body: Any) -> Answer:
     return invoke("AuthorizeFunction", event)
 
 
-def get_approval(api_key: str, approval_id: str) -> Answer:
+def get_approval(api_key: str, approval_id: str, *, wait: int | None = None) -> Answer:
     event = api_event("unloq/get_approval.json", path_parameters={"id": approval_id}, headers=bearer(api_key))
+    if wait is not None:
+        event["queryStringParameters"] = {"wait": str(wait)}
+        event["multiValueQueryStringParameters"] = {"wait": [str(wait)]}
     return invoke("GetApprovalFunction", event)
 
 

@@ -1,6 +1,10 @@
-"""UNLOQ: where one of the calling client's authorisation requests stands (GET /v1/approvals/{id})."""
+"""UNLOQ: where one of the calling client's authorisation requests stands, waiting a bounded time for its
+decision if asked (GET /v1/approvals/{id}?wait=N)."""
+
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from assent.access import ClientCaller
 from assent.authorizations import settled
@@ -12,9 +16,15 @@ app = unloq.resolver()
 
 
 @app.get("/v1/approvals/<id>")
-def get_approval(id: unloq.ApprovalId, client: ClientCaller) -> Response[unloq.ApprovalAnswer]:
+def get_approval(
+    id: unloq.ApprovalId,
+    client: ClientCaller,
+    wait: Annotated[int, Query(ge=0, le=25, description="Seconds to wait for a decision")] = 0,
+) -> Response[unloq.ApprovalAnswer]:
+    time_left = app.lambda_context.get_remaining_time_in_millis() / 1000
+    operation = authorizations().get(client, id, wait_seconds=wait, time_left=time_left)
     # The same statuses as authorising: 200 approved, 202 pending, APPROVAL.DENIED, APPROVAL.TIMEOUT.
-    return unloq.approval_answer("read", settled(authorizations().get(client, id)))
+    return unloq.approval_answer("read", settled(operation))
 
 
 lambda_handler = entrypoint(app)

@@ -158,12 +158,19 @@ class Authorizations:
         wait = request.wait_seconds if request.wait_seconds is not None else lifetime
         return self._await(operation, min(wait, MAX_WAIT_SECONDS, time_left - _ANSWER_MARGIN_SECONDS))
 
-    def get(self, client: Client, request_id: str) -> Operation:
-        """One of this client's requests, as it stands now; another client's does not exist for it."""
+    def get(
+        self, client: Client, request_id: str, *, wait_seconds: int = 0, time_left: float = 0.0
+    ) -> Operation:
+        """One of this client's requests; if still pending, after waiting up to `wait_seconds` for its
+        decision (as `authorize` waits). Another client's request does not exist for it."""
         now = self._clock()
         operation = self._operations.get(client.client_id, request_id, now=now)
         if operation is None or operation.purpose is not Purpose.AUTHORIZATION:
             raise ApprovalNotFound(f"no approval {request_id}")
+        if wait_seconds and operation.state_at(now) is OperationState.PENDING:
+            return self._await(
+                operation, min(wait_seconds, MAX_WAIT_SECONDS, time_left - _ANSWER_MARGIN_SECONDS)
+            )
         return operation.as_of(now)
 
     def _approving_user(self, recipient: Recipient) -> str:
