@@ -49,7 +49,11 @@ def test_the_seeds_welcome_example_renders_exactly(api_key, ada):
     defined(api_key, WELCOME)
 
     result = requested(
-        api_key, "welcome", {"email": EMAIL, "ref": "tx-1", "name": "Jane", "phone": "+021000000", "wait": 0}
+        api_key,
+        "welcome",
+        # UNLOQ's PHP SDK also sends the code and generate_token (false) in the body.
+        {"email": EMAIL, "ref": "tx-1", "name": "Jane", "phone": "+021000000", "wait": 0, "code": "welcome"}
+        | {"generate_token": False},
     )
 
     assert result["title"] == "Welcome, Jane !"
@@ -274,6 +278,7 @@ def test_an_inactive_or_unknown_action_authorises_nothing(api_key, ada, tables):
         {"timeout": 5},
         {"wait": 26},
         {"code": "another"},
+        {"generate_token": True},
     ],
 )
 def test_malformed_requests_are_refused_in_unloqs_envelope(api_key, ada, tables, change):

@@ -84,7 +84,19 @@ class ActionsAnswer(BaseModel):
 # Fields of UNLOQ's authorise request that are not variables; every other top-level field is one, as the
 # seed's example passes them (`name="Jane"`), as well as those under `variables`.
 _REQUEST_FIELDS = frozenset(
-    {"email", "user_id", "unloq_id", "reference", "ref", "variables", "ip", "timeout", "wait", "code"}
+    {
+        "email",
+        "user_id",
+        "unloq_id",
+        "reference",
+        "ref",
+        "variables",
+        "ip",
+        "timeout",
+        "wait",
+        "code",
+        "generate_token",
+    }
 )
 
 
@@ -109,6 +121,7 @@ class AuthorizeBody(BaseModel):
     timeout: int | None = Field(None, ge=10, le=600, description="Seconds the user has to decide (25)")
     wait: int | None = Field(None, ge=0, le=25, description="Seconds this call waits for the decision")
     code: str | None = Field(None, description="The action's code, as UNLOQ's SDKs repeat it; must match")
+    generate_token: bool = Field(False, description="UNLOQ's token on approval, not offered: only false")
 
     @model_validator(mode="after")
     def _one_user(self) -> AuthorizeBody:
@@ -119,6 +132,8 @@ class AuthorizeBody(BaseModel):
     def request(self, code: str) -> AuthorizationRequest:
         if self.code is not None and self.code != code:
             raise InvalidRequest("the body's code differs from the path's")
+        if self.generate_token:
+            raise InvalidRequest("generate_token is not offered; read GET /v1/approvals/{id} instead")
         extra = {
             name: value for name, value in (self.model_extra or {}).items() if name not in _REQUEST_FIELDS
         }
