@@ -90,6 +90,7 @@ LOCAL_PARAMETERS = {
     "SenderEmail": ("ASSENT_SENDER_EMAIL", "no-reply@assent.localhost"),
     # A developer's machine signs up with an e-mail address alone; a deployment never does by default.
     "AllowTestSignIn": ("ASSENT_TEST_SIGN_IN", "true"),
+    "SecureActionResendSeconds": ("ASSENT_SECURE_ACTION_RESEND_SECONDS", "60"),
 }
 
 

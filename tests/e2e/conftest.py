@@ -18,6 +18,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_API_KEY = "ak_e2e_development_key_0123456789"
+SECURE_ACTION_RESEND_SECONDS = 2
 
 
 def free_port() -> int:
@@ -49,7 +50,13 @@ def start_gateway(template: Path | None = None) -> Gateway:
     process = subprocess.Popen(
         command,
         cwd=ROOT,
-        env={**os.environ, "ASSENT_DEV_API_KEY": DEV_API_KEY, "PYTHONUNBUFFERED": "1"},
+        # Secure actions may be sent again after 2 s, not a minute, so a test can replace a code.
+        env={
+            **os.environ,
+            "ASSENT_DEV_API_KEY": DEV_API_KEY,
+            "ASSENT_SECURE_ACTION_RESEND_SECONDS": str(SECURE_ACTION_RESEND_SECONDS),
+            "PYTHONUNBUFFERED": "1",
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -71,6 +71,8 @@ class Settings:
     clients_table: str
     operations_table: str
     actions_table: str
+    secure_actions_table: str
+    secure_action_resend_seconds: int
     users_table: str
     sessions_table: str
     challenges_table: str
@@ -111,6 +113,9 @@ def settings() -> Settings:
         raise ConfigurationError(
             f"ASSENT_OPERATION_LIFETIME_SECONDS must be 1..{MAX_OPERATION_LIFETIME_SECONDS}"
         )
+    resend_seconds = _integer("ASSENT_SECURE_ACTION_RESEND_SECONDS", 60)
+    if not 1 <= resend_seconds <= 600:
+        raise ConfigurationError("ASSENT_SECURE_ACTION_RESEND_SECONDS must be 1..600")
     retention_days = _integer("ASSENT_OPERATION_RETENTION_DAYS", 30)
     if retention_days < 1:
         raise ConfigurationError("ASSENT_OPERATION_RETENTION_DAYS must be at least 1")
@@ -118,6 +123,8 @@ def settings() -> Settings:
         clients_table=_required("ASSENT_CLIENTS_TABLE"),
         operations_table=_required("ASSENT_OPERATIONS_TABLE"),
         actions_table=_required("ASSENT_ACTIONS_TABLE"),
+        secure_actions_table=_required("ASSENT_SECURE_ACTIONS_TABLE"),
+        secure_action_resend_seconds=resend_seconds,
         users_table=_required("ASSENT_USERS_TABLE"),
         sessions_table=_required("ASSENT_SESSIONS_TABLE"),
         challenges_table=_required("ASSENT_CHALLENGES_TABLE"),

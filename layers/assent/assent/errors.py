@@ -233,3 +233,35 @@ class NoApprovingDevice(NotFound):
     """No live device key to approve with; an unknown user looks the same (SECURITY.md 26)."""
 
     code = "APPROVAL.DEVICE"
+
+
+# Metasky's secure actions: its messages are the documented sentences.
+
+
+class UserNotFound(NotFound):
+    code = "USER_NOT_FOUND"
+
+
+class OrderNotFound(AssentError):
+    """Metasky documents 405 for a verify naming an order with no secure action."""
+
+    status = 405
+    code = "ORDER_NOT_FOUND"
+
+
+class SecureActionSuperseded(InvalidCode):
+    """A newer init for the same order replaced this secure action and its code."""
+
+    code = "SECURE_ACTION_SUPERSEDED"
+
+
+class SecureActionUsed(Conflict):
+    code = "SECURE_ACTION_USED"
+
+
+class SecureActionExpired(Gone):
+    code = "SECURE_ACTION_EXPIRED"
+
+
+class SecureActionLocked(CodeLocked):
+    code = "SECURE_ACTION_LOCKED"

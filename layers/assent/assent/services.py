@@ -21,9 +21,11 @@ from assent.repositories.actions import ActionsRepository
 from assent.repositories.operations import OperationsRepository
 from assent.repositories.proofs import ProofsRepository
 from assent.repositories.rate_limits import Limit, RateLimitsRepository
+from assent.repositories.secure_actions import SecureActionsRepository
 from assent.repositories.sessions import SessionsRepository
 from assent.repositories.users import UsersRepository
 from assent.request_limits import ApprovalRequestLimits
+from assent.secure_actions import SecureActions
 from assent.sessions import SessionsService
 from assent.tokens import KmsKeys, Tokens
 from assent.user_keys import UserKeys
@@ -177,6 +179,20 @@ def authorizations() -> Authorizations:
 
 
 @cache
+def secure_actions() -> SecureActions:
+    settings = config.settings()
+    return SecureActions(
+        actions=SecureActionsRepository(aws.dynamodb_table(settings.secure_actions_table)),
+        users=users_repository(),
+        hasher=CodeHasher(aws.client("kms"), settings.code_key_id),
+        mailer=Mailer(aws.client("ses"), settings.sender_email),
+        limits=request_limits(),
+        retention_seconds=settings.operation_retention_seconds,
+        resend_after_seconds=settings.secure_action_resend_seconds,
+    )
+
+
+@cache
 def user_keys() -> UserKeys:
     return UserKeys(users_repository(), sessions_repository())
 
@@ -227,6 +243,7 @@ _FACTORIES = (
     actions_service,
     actions_repository,
     authorizations,
+    secure_actions,
     config.settings,
 )
 

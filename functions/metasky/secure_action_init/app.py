@@ -1,0 +1,20 @@
+"""Metasky: e-mail the user a one-time code for an order
+(POST /api/v1/user/{user_uuid}/orders/{order_uuid}/secure-action/init)."""
+
+from assent.access import ClientCaller
+from assent.families import metasky
+from assent.http import entrypoint
+from assent.services import secure_actions
+
+app = metasky.resolver()
+
+
+@app.post("/api/v1/user/<user_uuid>/orders/<order_uuid>/secure-action/init")
+def init_secure_action(
+    user_uuid: metasky.UserUuid, order_uuid: metasky.OrderUuid, client: ClientCaller
+) -> metasky.Envelope:
+    action = secure_actions().init(client, metasky.user_id(user_uuid), order_uuid)
+    return metasky.answer("secure action init successful", metasky.init_data(action))
+
+
+lambda_handler = entrypoint(app)

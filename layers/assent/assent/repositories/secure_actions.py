@@ -1,0 +1,108 @@
+"""The secure-actions table: one item per (client, user, order), the order's current secure action.
+
+A new init replaces the item, and with it the earlier code. The item outlives its code, so a client
+can read, after the fact, whether and when the order was verified; TTL removes it after the retention.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer
+
+PENDING = "pending"
+VERIFIED = "verified"
+_deserialize = TypeDeserializer().deserialize
+
+
+def order_key(client_id: str, user_id: str, order_uuid: str) -> str:
+    return f"{client_id}#{user_id}#{order_uuid}"
+
+
+class SecureActionsRepository:
+    def __init__(self, table) -> None:  # type: ignore[no-untyped-def]
+        self._table = table
+
+    @property
+    def client(self) -> Any:
+        """The low-level client, for transactions this repository takes part in."""
+        return self._table.meta.client
+
+    def put_item(self, item: dict[str, Any], *, now: int, resend_after: int) -> dict[str, Any]:
+        """A transaction item making `item` the order's current secure action. It fails when the current
+        one was issued less than `resend_after` seconds ago or has been verified (`get` tells which)."""
+        return {
+            "Put": {
+                "TableName": self._table.name,
+                "Item": {**item, "state": PENDING, "attempts": 0, "issued_at": now},
+                "ConditionExpression": (
+                    "attribute_not_exists(pk) OR (issued_at <= :cutoff AND #state <> :verified)"
+                ),
+                "ExpressionAttributeNames": {"#state": "state"},
+                "ExpressionAttributeValues": {":cutoff": now - resend_after, ":verified": VERIFIED},
+            }
+        }
+
+    def get(self, pk: str) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = self._table.get_item(Key={"pk": pk}, ConsistentRead=True).get("Item")
+        return item
+
+    def count_attempt(
+        self, pk: str, secure_action_uuid: str, *, now: int, max_attempts: int
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """Count one attempt on a pending, unexpired secure action before any comparison (SECURITY.md 20).
+
+        Returns (the item after counting, None), or (None, the item as it was, or None if there is none)
+        when the attempt may not be made at all.
+        """
+        try:
+            item: dict[str, Any] = self._table.update_item(
+                Key={"pk": pk},
+                UpdateExpression="ADD attempts :one",
+                ConditionExpression=(
+                    "secure_action_uuid = :uuid AND #state = :pending"
+                    " AND expires_at > :now AND attempts < :max"
+                ),
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":one": 1,
+                    ":uuid": secure_action_uuid,
+                    ":pending": PENDING,
+                    ":now": now,
+                    ":max": max_attempts,
+                },
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )["Attributes"]
+        except self.client.exceptions.ConditionalCheckFailedException as error:
+            old = {k: _deserialize(v) for k, v in (error.response.get("Item") or {}).items()}
+            return None, old or None
+        return item, None
+
+    def mark_verified(
+        self, pk: str, secure_action_uuid: str, *, now: int, order_type: str, key_id: str
+    ) -> bool:
+        """Verify the pending secure action once; its code digest is dropped, being of no further use.
+        False if it was verified, replaced or expired in the meantime."""
+        try:
+            self._table.update_item(
+                Key={"pk": pk},
+                UpdateExpression=(
+                    "SET #state = :verified, verified_ms = :ms, order_type = :type, verified_by = :key"
+                    " REMOVE code_digest"
+                ),
+                ConditionExpression="secure_action_uuid = :uuid AND #state = :pending AND expires_at > :now",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":verified": VERIFIED,
+                    ":ms": now * 1000,
+                    ":type": order_type,
+                    ":key": key_id,
+                    ":uuid": secure_action_uuid,
+                    ":pending": PENDING,
+                    ":now": now,
+                },
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True

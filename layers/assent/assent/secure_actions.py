@@ -1,0 +1,210 @@
+"""Secure actions (Metasky): a one-time code e-mailed to a user for one order, verified once by the client.
+
+The code is 6 digits from a CSPRNG, stored only as a KMS HMAC bound to the secure action, valid for
+CODE_SECONDS, tried at most MAX_ATTEMPTS times (each attempt counted before the comparison), and single use
+(SECURITY.md 19-21). A new init for the order replaces the code, at most once every `resend_after_seconds`
+(the SecureActionResendSeconds parameter, a minute by default).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from assent.clock import Clock, system_clock
+from assent.codes import CodeHasher, new_code
+from assent.errors import (
+    AssentError,
+    InvalidCode,
+    OrderNotFound,
+    SecureActionExpired,
+    SecureActionLocked,
+    SecureActionSuperseded,
+    SecureActionUsed,
+    TooManyRequests,
+    UserNotFound,
+)
+from assent.observability import logger
+from assent.repositories.secure_actions import PENDING, VERIFIED, SecureActionsRepository, order_key
+from assent.repositories.transactions import TransactionCancelled, transact
+
+if TYPE_CHECKING:
+    from assent.clients import Client
+    from assent.mail import Mailer
+    from assent.repositories.users import UsersRepository
+    from assent.request_limits import ApprovalRequestLimits
+    from assent.users import User
+
+PURPOSE = "secure-action"
+MODE = "email"
+CODE_SECONDS = 600  # SECURITY.md 5: e-mailed codes live at most ten minutes
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class SecureAction:
+    secure_action_uuid: str
+    order_uuid: str
+    user_id: str
+    state: str  # pending, verified, locked or expired, as of when it was read
+    email: str
+    created_ms: int
+    expires_at: int
+    attempts: int = 0
+    order_type: str | None = None
+    verified_ms: int | None = None
+    verified_by: str | None = None  # the public id of the client key that submitted the code
+
+    @property
+    def identifier(self) -> str:
+        return mask_email(self.email)
+
+
+def mask_email(email: str) -> str:
+    """Enough of an address for its owner to recognise it, not enough to give it away: r****r@metasky.ai."""
+    local, _, domain = email.partition("@")
+    shown = local[0] + "*" * max(len(local) - 2, 1) + local[-1] if len(local) > 1 else local + "***"
+    return f"{shown}@{domain}"
+
+
+def _secure_action(item: dict[str, Any], now: float) -> SecureAction:
+    state = str(item["state"])
+    if state == PENDING and int(item["attempts"]) >= MAX_ATTEMPTS:
+        state = "locked"
+    elif state == PENDING and int(item["expires_at"]) <= now:
+        state = "expired"
+    return SecureAction(
+        secure_action_uuid=str(item["secure_action_uuid"]),
+        order_uuid=str(item["order_uuid"]),
+        user_id=str(item["user_id"]),
+        state=state,
+        email=str(item["email"]),
+        created_ms=int(item["issued_at"]) * 1000,
+        expires_at=int(item["expires_at"]),
+        attempts=int(item["attempts"]),
+        order_type=item.get("order_type"),
+        verified_ms=int(item["verified_ms"]) if item.get("verified_ms") is not None else None,
+        verified_by=item.get("verified_by"),
+    )
+
+
+class SecureActions:
+    def __init__(
+        self,
+        *,
+        actions: SecureActionsRepository,
+        users: UsersRepository,
+        hasher: CodeHasher,
+        mailer: Mailer,
+        limits: ApprovalRequestLimits,
+        retention_seconds: int,
+        resend_after_seconds: int,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._actions = actions
+        self._resend_after = resend_after_seconds
+        self._users = users
+        self._hasher = hasher
+        self._mailer = mailer
+        self._limits = limits
+        self._retention = retention_seconds
+        self._clock = clock
+
+    def init(self, client: Client, user_id: str, order_uuid: str) -> SecureAction:
+        """Issue a secure action for the order and e-mail its code; any earlier code for it stops working."""
+        user = self._user(user_id)
+        now = int(self._clock())
+        secure_action_uuid = str(uuid.uuid4())
+        code = new_code()
+        pk = order_key(client.client_id, user.user_id, order_uuid)
+        item = {
+            "pk": pk,
+            "secure_action_uuid": secure_action_uuid,
+            "order_uuid": order_uuid,
+            "user_id": user.user_id,
+            "email": user.email,
+            "code_digest": self._hasher.digest(PURPOSE, secure_action_uuid, code),
+            "expires_at": now + CODE_SECONDS,
+            "ttl": now + CODE_SECONDS + self._retention,
+        }
+        try:
+            transact(
+                self._actions.client,
+                [
+                    *self._limits.items(client_id=client.client_id, user_id=user.user_id, now=now),
+                    self._actions.put_item(item, now=now, resend_after=self._resend_after),
+                ],
+            )
+        except TransactionCancelled as error:
+            self._limits.raise_if_limited(error)
+            current = self._actions.get(pk)
+            if current is not None and current["state"] == VERIFIED:
+                raise SecureActionUsed("this order's secure action is verified already") from error
+            raise TooManyRequests(
+                f"a code was sent for this order less than {self._resend_after} seconds ago"
+            ) from error
+        self._send(user, code)
+        # An audit line names the action, never its code or digest (SECURITY.md 30).
+        logger.info(
+            "secure action issued", extra={"order_uuid": order_uuid, "secure_action_uuid": secure_action_uuid}
+        )
+        return _secure_action({**item, "state": PENDING, "attempts": 0, "issued_at": now}, now)
+
+    def verify(
+        self, client: Client, user_id: str, order_type: str, order_uuid: str, uuid_: str, code: str
+    ) -> None:
+        """Accept the code once; every attempt is counted before it is compared."""
+        user = self._user(user_id)
+        now = int(self._clock())
+        pk = order_key(client.client_id, user.user_id, order_uuid)
+        counted, refused = self._actions.count_attempt(pk, uuid_, now=now, max_attempts=MAX_ATTEMPTS)
+        audit = {"order_uuid": order_uuid, "secure_action_uuid": uuid_}
+        if counted is None:
+            refusal = self._refusal(refused, uuid_, now)
+            logger.info("secure action attempt refused", extra={**audit, "reason": refusal.code})
+            raise refusal
+        if not self._hasher.matches(PURPOSE, uuid_, code, bytes(counted["code_digest"].value)):
+            left = MAX_ATTEMPTS - int(counted["attempts"])
+            logger.info("secure action code wrong", extra={**audit, "attempts_left": left})
+            raise InvalidCode(f"invalid secure action code; {left} attempts left")
+        if not self._actions.mark_verified(pk, uuid_, now=now, order_type=order_type, key_id=client.key_id):
+            # Verified, replaced or expired between the count and now.
+            raise SecureActionUsed("the secure action is no longer pending")
+        logger.info("secure action verified", extra=audit)
+
+    def get(self, client: Client, user_id: str, order_uuid: str) -> SecureAction:
+        """The order's current secure action, for the client to check before it acts."""
+        user = self._user(user_id)
+        item = self._actions.get(order_key(client.client_id, user.user_id, order_uuid))
+        if item is None or int(item["ttl"]) <= self._clock():
+            raise OrderNotFound("Order not found")
+        return _secure_action(item, self._clock())
+
+    def _user(self, user_id: str) -> User:
+        user = self._users.get(user_id)
+        if user is None:
+            raise UserNotFound("User not found")
+        return user
+
+    @staticmethod
+    def _refusal(item: dict[str, Any] | None, uuid_: str, now: int) -> AssentError:
+        """Why an attempt could not be made on the order's current secure action."""
+        if item is None:
+            return OrderNotFound("Order not found")
+        if item["secure_action_uuid"] != uuid_:
+            return SecureActionSuperseded("this secure action was replaced by a newer one for the order")
+        if item["state"] == VERIFIED:
+            return SecureActionUsed("the secure action is verified already")
+        if int(item["expires_at"]) <= now:
+            return SecureActionExpired("the secure action has expired")
+        return SecureActionLocked("too many wrong codes: init a new secure action")
+
+    def _send(self, user: User, code: str) -> None:
+        self._mailer.send(
+            user.email,
+            "Your secure action code",
+            f"Hello {user.first_name or 'there'},\n\n"
+            f"your code is {code}. It confirms the action you started, for {CODE_SECONDS // 60} minutes.\n\n"
+            "If you did not start one, give this code to no one.\n",
+        )
