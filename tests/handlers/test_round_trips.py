@@ -184,3 +184,32 @@ def test_unloq_calls_per_endpoint(api_key, aws_calls):
     aws_calls.clear()
     assert get_approval(api_key, answer["result"]["id"])[0] == 202
     assert aws_calls == Counter({"dynamodb.GetItem": 2})
+
+
+def test_secure_action_calls_per_endpoint(api_key, aws_calls):
+    """Init writes the action with its two request counters in one transaction and mails the code; verify
+    counts the attempt, then marks the action verified, each a conditional UpdateItem."""
+    from tests.handlers.test_secure_actions import as_uuid, init, state, verify
+    from tests.handlers.wallets import codes_sent_to
+
+    user_uuid = as_uuid(devices.signed_up(devices.Device(), "raider@metasky.ai")["account"]["id"])
+    aws_calls.clear()
+    status, _, answer = init(api_key, user_uuid)
+    assert status == 200
+    assert aws_calls == Counter(
+        {
+            "dynamodb.GetItem": 2,
+            "kms.GenerateMac": 1,
+            "dynamodb.TransactWriteItems": 1,
+            "ses.SendEmail": 1,
+        }
+    )
+
+    aws_calls.clear()
+    action, code = answer["data"]["secure_action_uuid"], codes_sent_to("raider@metasky.ai")[-1]
+    assert verify(api_key, user_uuid, action, code)[0] == 200
+    assert aws_calls == Counter({"dynamodb.GetItem": 2, "dynamodb.UpdateItem": 2, "kms.GenerateMac": 1})
+
+    aws_calls.clear()
+    assert state(api_key, user_uuid)[0] == 200
+    assert aws_calls == Counter({"dynamodb.GetItem": 3})
