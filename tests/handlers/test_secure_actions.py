@@ -214,11 +214,14 @@ def test_no_log_line_holds_the_code_or_its_hash(api_key, user_uuid, tables):
     """SECURITY.md 30: audit lines name the action; neither the code nor its digest appears, at any level."""
     lines: list[str] = []
 
+    audit = logging.getLogger("assent")
+    # Powertools' own formatter, so each line is what CloudWatch would receive (with its correlation_id).
+    formatter = audit.handlers[0].formatter
+
     class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            lines.append(f"{record.getMessage()} {record.__dict__}")
+            lines.append(f"{formatter.format(record) if formatter else ''} {record.__dict__}")
 
-    audit = logging.getLogger("assent")
     handler, level = Collect(logging.DEBUG), audit.level
     audit.addHandler(handler)
     audit.setLevel(logging.DEBUG)
@@ -234,5 +237,6 @@ def test_no_log_line_holds_the_code_or_its_hash(api_key, user_uuid, tables):
 
     logged = "\n".join(lines)
     assert "secure action issued" in logged and "secure action verified" in logged and action in logged
+    assert f'"correlation_id":"{REQUEST_ID}"' in logged  # Metasky's request_id is in the logs too
     for secret in (code, digest.hex(), base64.b64encode(digest).decode(), repr(digest)):
         assert secret not in logged
