@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -75,6 +76,15 @@ def start_gateway(template: Path | None = None) -> Gateway:
             time.sleep(0.2)
     process.kill()
     pytest.fail("the gateway did not start in 90 s:\n" + "".join(gateway.output))
+
+
+def signed_up(gateway: Gateway, user_key: dict[str, Any], email: str) -> dict[str, Any]:
+    """Sign a new user up through Hyphen's `test` method (on in the local gateway); the answer's body."""
+    body = {"method": "test", "token": email, "chainName": "flow-testnet", "userKey": user_key}
+    answer = requests.post(gateway.url + "/auth/v1/signup", json=body, timeout=10)
+    assert answer.status_code == 201, answer.text
+    result: dict[str, Any] = answer.json()
+    return result
 
 
 @pytest.fixture(scope="session")

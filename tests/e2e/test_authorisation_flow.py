@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import Gateway
+from tests.e2e.conftest import Gateway, signed_up
 from tests.handlers.devices import Device, approval_digest
 
 ACTION = {
@@ -30,15 +30,8 @@ class Person:
         self.gateway = gateway
         self.device = Device()
         self.email = f"ada-{time.time_ns()}@example.com"
-        body = {
-            "method": "test",
-            "token": self.email,
-            "chainName": "flow-testnet",
-            "userKey": self.device.user_key(),
-        }
-        answer = requests.post(gateway.url + "/auth/v1/signup", json=body, timeout=10)
-        assert answer.status_code == 201, answer.text
-        self.auth = {"Authorization": f"Bearer {answer.json()['credentials']['accessToken']}"}
+        answer = signed_up(gateway, self.device.user_key(), self.email)
+        self.auth = {"Authorization": f"Bearer {answer['credentials']['accessToken']}"}
 
     def shown(self, request_id: str | None = None) -> dict[str, Any]:
         """The request as the phone lists it (or, without an id, the first listed), once it is there."""

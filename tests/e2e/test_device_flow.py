@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from tests.e2e.conftest import Gateway
+from tests.e2e.conftest import Gateway, signed_up
 from tests.handlers.devices import Device, approval_digest
 
 CLIENTS = Path(__file__).resolve().parent / "js"
@@ -64,16 +64,7 @@ def _race(contenders: int, attempt: Callable[[], int]) -> list[int]:
 
 
 def _signed_up(gateway: Gateway, device: Device) -> dict[str, Any]:
-    body = {
-        "method": "test",
-        "token": f"race-{time.time_ns()}@example.com",
-        "chainName": "flow-testnet",
-        "userKey": device.user_key(),
-    }
-    answer = requests.post(gateway.url + "/auth/v1/signup", json=body, timeout=10)
-    assert answer.status_code == 201, answer.text
-    result: dict[str, Any] = answer.json()
-    return result
+    return signed_up(gateway, device.user_key(), f"race-{time.time_ns()}@example.com")
 
 
 def test_simultaneous_answers_to_one_challenge_give_exactly_one_session(gateway: Gateway):

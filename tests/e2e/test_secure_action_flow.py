@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 import requests
 
-from tests.e2e.conftest import SECURE_ACTION_RESEND_SECONDS, Gateway
+from tests.e2e.conftest import SECURE_ACTION_RESEND_SECONDS, Gateway, signed_up
 from tests.handlers.devices import Device
 
 MAX_ATTEMPTS = 5
@@ -24,15 +24,8 @@ class Order:
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
         self.email = f"raider-{time.time_ns()}@metasky.ai"
-        body = {
-            "method": "test",
-            "token": self.email,
-            "chainName": "flow-testnet",
-            "userKey": Device().user_key(),
-        }
-        signed_up = requests.post(gateway.url + "/auth/v1/signup", json=body, timeout=10)
-        assert signed_up.status_code == 201, signed_up.text
-        self.user_uuid = str(uuid.UUID(signed_up.json()["account"]["id"]))
+        account = signed_up(gateway, Device().user_key(), self.email)["account"]
+        self.user_uuid = str(uuid.UUID(account["id"]))
         self.order_uuid = str(uuid.uuid4())
         self.headers = {"X-Api-Key": gateway.api_key}
 
