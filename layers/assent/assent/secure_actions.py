@@ -152,23 +152,33 @@ class SecureActions:
         return _secure_action({**item, "state": PENDING, "attempts": 0, "issued_at": now}, now)
 
     def verify(
-        self, client: Client, user_id: str, order_type: str, order_uuid: str, uuid_: str, code: str
+        self,
+        client: Client,
+        user_id: str,
+        order_type: str,
+        order_uuid: str,
+        secure_action_uuid: str,
+        code: str,
     ) -> None:
         """Accept the code once; every attempt is counted before it is compared."""
         user = self._user(user_id)
         now = int(self._clock())
         pk = order_key(client.client_id, user.user_id, order_uuid)
-        counted, refused = self._actions.count_attempt(pk, uuid_, now=now, max_attempts=MAX_ATTEMPTS)
-        audit = {"order_uuid": order_uuid, "secure_action_uuid": uuid_}
+        counted, refused = self._actions.count_attempt(
+            pk, secure_action_uuid, now=now, max_attempts=MAX_ATTEMPTS
+        )
+        audit = {"order_uuid": order_uuid, "secure_action_uuid": secure_action_uuid}
         if counted is None:
-            refusal = self._refusal(refused, uuid_, now)
+            refusal = self._refusal(refused, secure_action_uuid, now)
             logger.info("secure action attempt refused", extra={**audit, "reason": refusal.code})
             raise refusal
-        if not self._hasher.matches(PURPOSE, uuid_, code, bytes(counted["code_digest"].value)):
+        if not self._hasher.matches(PURPOSE, secure_action_uuid, code, bytes(counted["code_digest"].value)):
             left = MAX_ATTEMPTS - int(counted["attempts"])
             logger.info("secure action code wrong", extra={**audit, "attempts_left": left})
             raise InvalidCode(f"invalid secure action code; {left} attempts left")
-        if not self._actions.mark_verified(pk, uuid_, now=now, order_type=order_type, key_id=client.key_id):
+        if not self._actions.mark_verified(
+            pk, secure_action_uuid, now=now, order_type=order_type, key_id=client.key_id
+        ):
             # Verified, replaced or expired between the count and now.
             raise SecureActionUsed("the secure action is no longer pending")
         logger.info("secure action verified", extra=audit)
@@ -188,11 +198,11 @@ class SecureActions:
         return user
 
     @staticmethod
-    def _refusal(item: dict[str, Any] | None, uuid_: str, now: int) -> AssentError:
+    def _refusal(item: dict[str, Any] | None, secure_action_uuid: str, now: int) -> AssentError:
         """Why an attempt could not be made on the order's current secure action."""
         if item is None:
             return OrderNotFound("Order not found")
-        if item["secure_action_uuid"] != uuid_:
+        if item["secure_action_uuid"] != secure_action_uuid:
             return SecureActionSuperseded("this secure action was replaced by a newer one for the order")
         if item["state"] == VERIFIED:
             return SecureActionUsed("the secure action is verified already")

@@ -20,7 +20,7 @@ from assent.authorizations import ID_PREFIX, AuthorizationRequest, Display, Reci
 from assent.clock import iso8601
 from assent.errors import InvalidRequest, VariablesRefused
 from assent.http import FamilyResolver, build_resolver
-from assent.operations import Operation
+from assent.operations import Operation, OperationState
 
 USER_ID_PATTERN = r"^[0-9A-F]{8,64}$"
 MAX_EMAIL_CHARS = 254
@@ -211,7 +211,7 @@ def approval_answer(verb: str, operation: Operation) -> Response[ApprovalAnswer]
         decided_at=iso8601(operation.decided_ms) if operation.decided_ms is not None else None,
         auth_type=operation.auth_type,
     )
-    status = 202 if operation.state.value == "pending" else 200
+    status = 202 if operation.state is OperationState.PENDING else 200
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
