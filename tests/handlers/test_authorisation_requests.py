@@ -10,7 +10,7 @@ import pytest
 
 from tests.handlers import devices
 from tests.handlers.devices import Device, decide, only_pending, signed_up
-from tests.handlers.test_keyless_operations import another_client_key
+from tests.handlers.test_keyless_operations import another_client_key, stored
 from tests.handlers.unloq import (
     PAYMENT,
     WELCOME,
@@ -37,10 +37,6 @@ def requested(api_key: str, code: str, body: dict[str, Any]) -> dict[str, Any]:
     assert status == 202, answer
     result: dict[str, Any] = answer["result"]
     return result
-
-
-def stored_operations(tables) -> list[dict[str, Any]]:
-    return tables["OperationsTable"].scan(ConsistentRead=True)["Items"]
 
 
 def test_the_seeds_welcome_example_renders_exactly(api_key, ada):
@@ -196,7 +192,7 @@ def test_variables_are_checked_and_a_refusal_names_them(api_key, ada, tables, va
 
     assert status == 400 and answer["error"]["code"] == "ACTION.VARIABLES"
     assert named in answer["error"]["message"]
-    assert stored_operations(tables) == []
+    assert stored(tables) == []
 
 
 def test_a_rendered_text_too_long_to_show_is_refused_not_cut(api_key, ada, tables):
@@ -207,7 +203,7 @@ def test_a_rendered_text_too_long_to_show_is_refused_not_cut(api_key, ada, table
 
     assert (status, answer["error"]["code"]) == (400, "ACTION.TOO_LONG")
     assert "title (39 > 35)" in answer["error"]["message"]
-    assert stored_operations(tables) == []
+    assert stored(tables) == []
 
 
 def test_numbers_render_as_their_text(api_key, ada):
@@ -244,7 +240,7 @@ def test_unknown_users_and_users_without_a_device_look_alike(api_key, ada, table
             ),
         )
     }
-    assert stored_operations(tables) == []
+    assert stored(tables) == []
 
 
 def test_a_user_is_named_by_id_as_well_as_by_email(api_key):
@@ -265,7 +261,7 @@ def test_an_inactive_or_unknown_action_authorises_nothing(api_key, ada, tables):
 
     assert (inactive[0], inactive[2]["error"]["code"]) == (409, "ACTION.INACTIVE")
     assert (unknown[0], unknown[2]["error"]["code"]) == (404, "ACTION.NOT_FOUND")
-    assert stored_operations(tables) == []
+    assert stored(tables) == []
 
 
 @pytest.mark.parametrize(
@@ -287,7 +283,7 @@ def test_malformed_requests_are_refused_in_unloqs_envelope(api_key, ada, tables,
     status, _, answer = authorize(api_key, "demo-code", {**pay(EMAIL), **change})
 
     assert status == 400 and set(answer["error"]) == {"code", "message", "status"}
-    assert stored_operations(tables) == []
+    assert stored(tables) == []
 
 
 def test_a_client_reads_only_its_own_approvals(api_key, ada):

@@ -93,7 +93,7 @@ def body_refusal(event: dict[str, Any], *, forms: bool = False) -> AssentError |
         return None
     if len(body) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
         return PayloadTooLarge(f"the body exceeds {MAX_BODY_BYTES} bytes")
-    content_type = (_header(event, "content-type") or "").strip().lower()
+    content_type = _content_type(event)
     # No Content-Type is read as JSON; a form is read only by a family whose docs post forms.
     is_json = not content_type or content_type.startswith("application/json")
     if not is_json and not (forms and content_type.startswith(FORM_CONTENT_TYPE)):
@@ -103,7 +103,7 @@ def body_refusal(event: dict[str, Any], *, forms: bool = False) -> AssentError |
 
 def _form_as_json(event: dict[str, Any], form_fields: FormReader) -> dict[str, Any]:
     """The event with a form body rewritten as JSON, so the route validates one shape either way."""
-    if not (_header(event, "content-type") or "").strip().lower().startswith(FORM_CONTENT_TYPE):
+    if not _content_type(event).startswith(FORM_CONTENT_TYPE):
         return event
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):
@@ -118,6 +118,10 @@ def _form_as_json(event: dict[str, Any], form_fields: FormReader) -> dict[str, A
         "headers": {**headers, "Content-Type": "application/json"},
         "multiValueHeaders": {**multi, "Content-Type": ["application/json"]},
     }
+
+
+def _content_type(event: dict[str, Any]) -> str:
+    return (_header(event, "content-type") or "").strip().lower()
 
 
 def _header(event: dict[str, Any], name: str) -> str | None:

@@ -81,26 +81,9 @@ class ActionsAnswer(BaseModel):
     result: list[ActionView]
 
 
-# Fields of UNLOQ's authorise request that are not variables; every other top-level field is one, as the
-# seed's example passes them (`name="Jane"`), as well as those under `variables`.
-_REQUEST_FIELDS = frozenset(
-    {
-        "email",
-        "user_id",
-        "unloq_id",
-        "reference",
-        "ref",
-        "variables",
-        "ip",
-        "timeout",
-        "wait",
-        "code",
-        "generate_token",
-    }
-)
-
-
 class AuthorizeBody(BaseModel):
+    # Every top-level field that is not one of these (or their aliases) is a variable, as the seed's
+    # example passes them (`name="Jane"`), as well as those under `variables`.
     model_config = ConfigDict(extra="allow")
 
     email: str | None = Field(None, max_length=MAX_EMAIL_CHARS, description="The user, by e-mail address")
@@ -134,9 +117,7 @@ class AuthorizeBody(BaseModel):
             raise InvalidRequest("the body's code differs from the path's")
         if self.generate_token:
             raise InvalidRequest("generate_token is not offered; read GET /v1/approvals/{id} instead")
-        extra = {
-            name: value for name, value in (self.model_extra or {}).items() if name not in _REQUEST_FIELDS
-        }
+        extra = self.model_extra or {}
         if clash := sorted(set(extra) & set(self.variables)):
             raise VariablesRefused(f"variables given twice: {', '.join(clash)}", tuple(clash))
         return AuthorizationRequest(
