@@ -154,3 +154,25 @@ def test_confirming_needs_the_new_keys_signature(tables):
     )
 
     assert (status, body["error"]) == (401, "SIGN_IN_FAILED")
+
+
+def test_a_second_recovery_within_a_minute_looks_the_same_and_mails_nothing(tables, monkeypatch):
+    """SECURITY.md 21 and 26: one recovery code a minute per account; the throttled answer looks like any
+    other, and its recovery id leads nowhere. A minute later a new one goes out."""
+    signed_up(Device(), "ada@example.com")
+    first, second, third = Device(), Device(), Device()
+    recover(first, "ada@example.com")
+    code = codes_sent_to("ada@example.com")[-1]
+
+    throttled = recover(second, "ada@example.com")
+    mailed_after_throttled = codes_sent_to("ada@example.com")[-1]
+    _at(monkeypatch, 61)
+    later = recover(third, "ada@example.com")
+
+    assert throttled[0] == 202 and set(throttled[2]) == {"recoveryId", "expiresAt"}
+    assert mailed_after_throttled == code and codes_sent_to("ada@example.com")[-1] != code
+    recovery_id = throttled[2]["recoveryId"]
+    refused = confirm_recovery(recovery_id, code, second.sign(recovery_id))
+    assert (refused[0], refused[2]["error"]) == (400, "INVALID_CODE")
+    assert later[0] == 202
+    assert tables["ChallengesTable"].get_item(Key={"pk": f"recover#{later[2]['recoveryId']}"}).get("Item")

@@ -32,7 +32,6 @@ from assent.errors import (
     SignInFailed,
 )
 from assent.operations import ASSENT_CLIENT_ID, Operation, OperationState, Purpose
-from assent.repositories.proofs import Throttled
 from assent.repositories.transactions import TransactionCancelled, transact
 from assent.users import InvalidEmail, normalise_email
 
@@ -106,17 +105,16 @@ class Recovery:
         digest = self._hasher.digest(PURPOSE, recovery_id, code)
         if user_id is None:
             return started
-        try:
-            self._proofs.put(
-                f"recover-user#{user_id}",
-                {},
-                expires_at=now + RESEND_AFTER_SECONDS,
-                now=now,
-                resend_after=RESEND_AFTER_SECONDS,
-            )
-        except Throttled:
-            return started  # one code a minute per account, silently: the answer must not differ
-        self._proofs.put(
+        # The per-account throttle and the recovery are one transaction: one round trip, and never a
+        # throttle left standing without the recovery it stood for.
+        throttle = self._proofs.put_item(
+            f"recover-user#{user_id}",
+            {},
+            expires_at=now + RESEND_AFTER_SECONDS,
+            now=now,
+            resend_after=RESEND_AFTER_SECONDS,
+        )
+        recovery = self._proofs.put_item(
             f"recover#{recovery_id}",
             {
                 "purpose": PURPOSE,
@@ -129,6 +127,12 @@ class Recovery:
             expires_at=started.expires_at,
             now=now,
         )
+        try:
+            transact(self._proofs.client, [throttle, recovery])
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                return started  # one code a minute per account, silently: the answer must not differ
+            raise
         self._mailer.send(
             address,
             "Your account recovery code",

@@ -161,14 +161,17 @@ class SecureActions:
         code: str,
     ) -> None:
         """Accept the code once; every attempt is counted before it is compared."""
-        user = self._user(user_id)
         now = int(self._clock())
-        pk = order_key(client.client_id, user.user_id, order_uuid)
+        pk = order_key(client.client_id, user_id, order_uuid)
         counted, refused = self._actions.count_attempt(
             pk, secure_action_uuid, now=now, max_attempts=MAX_ATTEMPTS
         )
         audit = {"order_uuid": order_uuid, "secure_action_uuid": secure_action_uuid}
         if counted is None:
+            if refused is None:
+                # Read only on this path: an action exists only for a user, so an unknown user is known
+                # by having none, and only then is the user looked up to tell the two 404s apart.
+                self._user(user_id)
             refusal = self._refusal(refused, secure_action_uuid, now)
             logger.info("secure action attempt refused", extra={**audit, "reason": refusal.code})
             raise refusal

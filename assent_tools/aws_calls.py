@@ -1,0 +1,38 @@
+"""AWS calls counted through botocore's events on the layer's own clients, for tests and benchmarks."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+SERVICES = ("dynamodb", "kms", "ses", "sqs")
+
+
+def _clients() -> dict[str, Any]:
+    from assent import aws
+
+    # The DynamoDB resource's tables share one client; the others are cached per service.
+    return {
+        "dynamodb": aws.dynamodb_table("any").meta.client,
+        **{service: aws.client(service) for service in SERVICES if service != "dynamodb"},
+    }
+
+
+@contextmanager
+def counted_calls() -> Iterator[Counter[str]]:
+    """Counts every call the layer makes, as `service.Operation`, while the block runs."""
+    calls: Counter[str] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        calls[f"{model.service_model.service_name}.{model.name}"] += 1
+
+    clients = _clients()
+    for service, client in clients.items():
+        client.meta.events.register(f"before-call.{service}", count)
+    try:
+        yield calls
+    finally:
+        for service, client in clients.items():
+            client.meta.events.unregister(f"before-call.{service}", count)
