@@ -27,6 +27,7 @@ help:
 	@echo "make run    start the local API on http://127.0.0.1:$${PORT:-3000} (no Docker, no AWS account)"
 	@echo "make test   lint, types, template checks and every test"
 	@echo "make build  sam build (for sam deploy)"
+	@echo "make bench  measure what a request costs (a few minutes; prints tables)"
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -66,8 +67,19 @@ run: env
 build: env
 	$(BIN)/sam build
 
+# The runtime dependencies alone, as the layer holds them, for the cold-start benchmark. Copied, not linked
+# from uv's cache, so nothing done to these files can reach the cache or .venv.
+BENCH_RUNTIME := .bench/runtime
+$(BENCH_RUNTIME)/.installed: layers/assent/requirements.txt | $(UV)
+	rm -rf $(BENCH_RUNTIME)
+	$(UV) pip install --quiet --python $(PYTHON) --link-mode=copy --target $(BENCH_RUNTIME) -r $<
+	@touch $@
+
+bench: env build $(BENCH_RUNTIME)/.installed
+	PYTHON=$(PYTHON) $(BIN)/python -m bench
+
 layers/assent/requirements.txt: uv.lock | $(UV)
 	$(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --quiet -o $@
 
 clean:
-	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage $(JS_CLIENTS)/node_modules
+	rm -rf .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache .coverage $(JS_CLIENTS)/node_modules

@@ -1,14 +1,13 @@
 """µs per signature check. Wallets: recovery through Assent's code, against eth-keys without coincurve,
 against the native floor (coincurve recovering from the same hash). Device keys: P-256 verification
 through Assent's code (hex parsing and range checks included) against `cryptography` verifying the same
-DER signature directly. Medians and spreads of one run.
+DER signature directly. Medians and spreads of one run; the goal is within 3x of the floor.
 
-    .venv/bin/python bench/signatures.py
+    .venv/bin/python -m bench signatures
 """
 
 from __future__ import annotations
 
-import statistics
 import time
 
 import coincurve
@@ -22,6 +21,7 @@ from eth_keys.datatypes import Signature
 
 from assent.p256 import public_key
 from assent.wallets import recover_signer
+from bench.report import median, print_table, spread
 
 ROUNDS, PER_ROUND = 15, 40
 
@@ -37,12 +37,12 @@ def _timed(function) -> list[float]:  # type: ignore[no-untyped-def]
 
 
 def _report(title: str, results: dict[str, list[float]], floor_name: str) -> None:
-    floor = statistics.median(results[floor_name])
-    print(f"{title:58} {'median µs':>10} {'IQR µs':>14} {'x floor':>8}")
-    for name, samples in results.items():
-        q1, _, q3 = statistics.quantiles(samples, n=4)
-        median = statistics.median(samples)
-        print(f"{name:58} {median:10.1f} {q1:6.1f}-{q3:<7.1f} {median / floor:8.1f}")
+    floor = median(results[floor_name])
+    rows = [
+        [name, f"{median(samples):.1f}", spread(samples), f"{median(samples) / floor:.1f}"]
+        for name, samples in results.items()
+    ]
+    print_table([title, "median µs", "IQR µs", "x floor"], rows)
 
 
 def _p256() -> dict[str, list[float]]:

@@ -151,8 +151,6 @@ def cors_headers(request_origin: str | None) -> dict[str, str]:
 def entrypoint(app: FamilyResolver) -> Callable[[dict, LambdaContext], dict]:
     """The Lambda handler for one resolver, with logging, tracing and metrics wired in."""
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    @tracer.capture_lambda_handler
     @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict, context: LambdaContext) -> dict:
         refusal = body_refusal(event, forms=app.form_fields is not None)
@@ -171,4 +169,5 @@ def entrypoint(app: FamilyResolver) -> Callable[[dict, LambdaContext], dict]:
         )
         return response
 
-    return lambda_handler
+    traced = tracer.capture_lambda_handler(lambda_handler) if tracer else lambda_handler
+    return logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(traced)
