@@ -25,7 +25,6 @@ RUNTIME = ROOT / ".bench" / "runtime"
 LAYER = ROOT / "layers" / "assent"
 ROUNDS = 5
 GOAL = 1.25
-WALLET_SIGNATURE_FUNCTIONS = {"Web3ValidateFunction"}  # eth-account is their job, and it costs
 HEAVY_MS = 15.0
 # The issue's floor, and the same plus what request validation needs (pydantic, Powertools' OpenAPI
 # params), which every function uses: the difference is the price of validation, not of Assent's code.
@@ -161,7 +160,7 @@ def main() -> None:
     ]
     for function_id, times in samples.items():
         ratio = median(times) / floor
-        goal = "wallet" if function_id in WALLET_SIGNATURE_FUNCTIONS else ("yes" if ratio <= GOAL else "no")
+        goal = "yes" if ratio <= GOAL else "no"
         loads = ", ".join(f"{p} {ms:.0f}" for p, ms in heavy[function_id]) or "-"
         rows.append(
             [

@@ -1,7 +1,7 @@
-"""µs per signature check. Wallets: recovery through Assent's code, against eth-keys without coincurve,
-against the native floor (coincurve recovering from the same hash). Device keys: P-256 verification
-through Assent's code (hex parsing and range checks included) against `cryptography` verifying the same
-DER signature directly. Medians and spreads of one run; the goal is within 3x of the floor.
+"""µs per signature check. Wallets: recovery through Assent's code, through eth-account, and through
+eth-keys without coincurve, against the native floor (coincurve recovering from the same hash). Device keys:
+P-256 verification through Assent's code (hex parsing and range checks included) against `cryptography`
+verifying the same DER signature directly. Medians and spreads of one run; the goal is within 3x of the floor.
 
     .venv/bin/python -m bench signatures
 """
@@ -81,8 +81,11 @@ def main() -> None:
         "coincurve, from the hash (floor)": _timed(
             lambda: coincurve.PublicKey.from_signature_and_message(recoverable, digest, hasher=None)
         ),
-        "assent.wallets.recover_signer (eth-account on coincurve)": _timed(
+        "assent.wallets.recover_signer (hash, recover, address)": _timed(
             lambda: recover_signer(message, signature)
+        ),
+        "eth-account Account.recover_message (on coincurve)": _timed(
+            lambda: Account.recover_message(encode_defunct(text=message), signature=signature)
         ),
         "eth-keys without coincurve (pure Python)": _timed(
             lambda: native_signature.recover_public_key_from_msg_hash(digest)

@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
-import assent.wallets  # noqa: F401  loaded at init, not on the first request: it takes over a second
+import assent.wallets  # noqa: F401  loaded at init (native secp256k1), not on the first request
 from assent.families import pakt
 from assent.http import entrypoint
 from assent.services import wallet_sign_in

@@ -1,6 +1,6 @@
 """Ethereum addresses in their one canonical form: EIP-55 mixed-case checksums (SECURITY.md 8).
 
-Keccak comes from pycryptodome, which loads in milliseconds; eth-utils would bring most of eth-account along.
+Keccak comes from pycryptodome, which loads in milliseconds; eth-utils would bring much of eth-account along.
 """
 
 from __future__ import annotations

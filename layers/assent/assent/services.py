@@ -247,8 +247,8 @@ def user_keys() -> UserKeys:
 
 
 def _recover_signer(message: str, signature: str) -> str | None:
-    # eth-account costs over a second to import: only the function that verifies wallet signatures
-    # loads it (its handler imports assent.wallets at init, so this import is then free).
+    # Only the function that verifies wallet signatures needs coincurve; its handler imports assent.wallets
+    # at init, so this import is then free.
     from assent.wallets import InvalidSignature, recover_signer
 
     try:
