@@ -202,8 +202,8 @@ MINIMUM: dict[str, Minimum] = {
         kms__GenerateMac=1,
     ),
     "metasky secure action state": _m(
-        "the client, the user (a 404 for an unknown one), the action",
-        dynamodb__GetItem=3,
+        "the client, the action; the user only when there is none (USER_NOT_FOUND or ORDER_NOT_FOUND)",
+        dynamodb__GetItem=2,
     ),
 }
 

@@ -194,4 +194,4 @@ def test_secure_action_calls_per_endpoint(api_key, aws_calls):
 
     aws_calls.clear()
     assert state(api_key, user_uuid)[0] == 200
-    assert aws_calls == Counter({"dynamodb.GetItem": 3})
+    assert aws_calls == Counter({"dynamodb.GetItem": 2})

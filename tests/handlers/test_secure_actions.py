@@ -120,7 +120,12 @@ def test_the_client_reads_whether_when_and_through_which_key_it_was_verified(api
 def test_unknown_users_are_404_user_not_found(api_key):
     nobody = str(uuid.uuid4())
 
-    for status, _, body in (init(api_key, nobody), verify(api_key, nobody, str(uuid.uuid4()), "123456")):
+    answers = (
+        init(api_key, nobody),
+        verify(api_key, nobody, str(uuid.uuid4()), "123456"),
+        state(api_key, nobody),
+    )
+    for status, _, body in answers:
         assert (status, body["message"], body["status"]) == (404, "User not found", "error")
         assert body["request_id"] == REQUEST_ID
 

@@ -169,9 +169,7 @@ class SecureActions:
         audit = {"order_uuid": order_uuid, "secure_action_uuid": secure_action_uuid}
         if counted is None:
             if refused is None:
-                # Read only on this path: an action exists only for a user, so an unknown user is known
-                # by having none, and only then is the user looked up to tell the two 404s apart.
-                self._user(user_id)
+                self._raise_if_unknown(user_id)
             refusal = self._refusal(refused, secure_action_uuid, now)
             logger.info("secure action attempt refused", extra={**audit, "reason": refusal.code})
             raise refusal
@@ -188,11 +186,16 @@ class SecureActions:
 
     def get(self, client: Client, user_id: str, order_uuid: str) -> SecureAction:
         """The order's current secure action, for the client to check before it acts."""
-        user = self._user(user_id)
-        item = self._actions.get(order_key(client.client_id, user.user_id, order_uuid))
+        item = self._actions.get(order_key(client.client_id, user_id, order_uuid))
         if item is None or int(item["ttl"]) <= self._clock():
+            self._raise_if_unknown(user_id)
             raise OrderNotFound("Order not found")
         return _secure_action(item, self._clock())
+
+    def _raise_if_unknown(self, user_id: str) -> None:
+        """Only where an order has no action: an action exists only for a known user, so the user is read
+        just to tell USER_NOT_FOUND from ORDER_NOT_FOUND, never on the way to an answer."""
+        self._user(user_id)
 
     def _user(self, user_id: str) -> User:
         user = self._users.get(user_id)
