@@ -21,13 +21,15 @@ export SAM_CLI_TELEMETRY := 0
 # sam build looks for python3.13 on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PYTHON_BIN):$(PATH)
 
-.PHONY: help env test lint typecheck template unit run build bench clean
+.PHONY: help env test lint typecheck template unit run build bench openapi fuzz clean
 
 help:
 	@echo "make run    start the local API on http://127.0.0.1:$${PORT:-3000} (no Docker, no AWS account)"
 	@echo "make test   lint, types, template checks and every test"
 	@echo "make build  sam build (for sam deploy)"
 	@echo "make bench  measure what a request costs (a few minutes; prints tables)"
+	@echo "make openapi  write docs/openapi.json from the handlers (a test fails when it is stale)"
+	@echo "make fuzz   a long Schemathesis run against the local API (EXAMPLES=300 per operation and phase)"
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -77,6 +79,14 @@ $(BENCH_RUNTIME)/.installed: layers/assent/requirements.txt | $(UV)
 
 bench: env build $(BENCH_RUNTIME)/.installed
 	PYTHON=$(PYTHON) $(BIN)/python -m bench
+
+openapi: env
+	$(BIN)/python -m assent_tools.openapi
+
+# make test runs the same test with 30 examples; this one takes some minutes per 100.
+EXAMPLES ?= 300
+fuzz: env
+	ASSENT_FUZZ_EXAMPLES=$(EXAMPLES) $(BIN)/pytest -s --no-cov -p no:cacheprovider tests/e2e/test_api_fuzzing.py
 
 layers/assent/requirements.txt: uv.lock | $(UV)
 	$(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --quiet -o $@

@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 
 import boto3
-from flask import jsonify
+from flask import jsonify, request
 from samcli.lib.providers.api_provider import ApiProvider
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 from samcli.lib.utils.stream_writer import StreamWriter
 from samcli.local.apigw.local_apigw_service import LocalApigwService
 from samcli.local.docker.exceptions import ProcessSigTermException
 
+from assent_tools import openapi
 from assent_tools.runner import InProcessRunner
 from assent_tools.store import LocalStore
 from assent_tools.template import (
@@ -82,15 +83,22 @@ def main(argv: list[str] | None = None) -> None:
             api, runner, port=args.port, host=args.host, stderr=StreamWriter(sys.stderr, auto_flush=True)
         )
         service.create()
-        service._app.add_url_rule(
-            "/_local/outbox", "local_outbox", lambda: jsonify(store.outbox()), methods=["GET"]
-        )
-
+        service._app.before_request(_undecodable_body_as_text)
         base = f"http://{args.host}:{args.port}"
+        api_document = {**openapi.document(template), "servers": [{"url": base}]}
+        local_routes = {
+            "/_local/outbox": lambda: jsonify(store.outbox()),
+            "/_local/openapi.json": lambda: jsonify(api_document),
+            "/_local/docs": lambda: openapi.swagger_page(api_document),
+        }
+        for path, view in local_routes.items():
+            service._app.add_url_rule(path, path, view, methods=["GET"])
+
         print(f"Assent local API on {base}  (store: {store.url})")
         for route in sorted(api.routes, key=lambda r: r.path):
             print(f"  {','.join(sorted(route.methods)):<8} {base}{route.path}  -> {route.function_name}")
         print(f"  GET      {base}/_local/outbox  (e-mail sent through SES)")
+        print(f"  GET      {base}/_local/openapi.json  (the API document; Swagger UI at {base}/_local/docs)")
         if dev_key:
             print(f"Development client API key: {dev_key}")
         print("Ctrl-C stops.", flush=True)
@@ -100,6 +108,16 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         store.stop()
         print("Assent local API stopped.", flush=True)
+
+
+def _undecodable_body_as_text() -> None:
+    """SAM's emulator fails with 502 on a body that is not UTF-8; it is passed on with replacement
+    characters instead, so the function's own refusal (400, malformed JSON) is what the client sees."""
+    body = request.get_data()
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        request._cached_data = body.decode("utf-8", errors="replace").encode("utf-8")
 
 
 def _create_development_client() -> str:

@@ -6,6 +6,7 @@ import importlib.util
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from samcli.yamlhelper import yaml_parse
@@ -23,9 +24,9 @@ class FunctionSpec:
     handler: str
     timeout_seconds: int = 3  # Lambda's default, when neither the function nor Globals set one
 
-    def load(self, instance: int = 0) -> Handler:
-        """Import this function's handler as a fresh module, like a new Lambda execution environment."""
-        module_file, attribute = self.handler.rsplit(".", 1)
+    def module(self, instance: int = 0) -> ModuleType:
+        """Import this function's code as a fresh module, like a new Lambda execution environment."""
+        module_file = self.handler.rsplit(".", 1)[0]
         path = self.code_dir / f"{module_file.replace('.', '/')}.py"
         name = f"assent_function_{self.logical_id}_{instance}"
         spec = importlib.util.spec_from_file_location(name, path)
@@ -33,7 +34,11 @@ class FunctionSpec:
             raise FileNotFoundError(path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        handler: Handler = getattr(module, attribute)
+        return module
+
+    def load(self, instance: int = 0) -> Handler:
+        """This function's handler, from a fresh import of its module."""
+        handler: Handler = getattr(self.module(instance), self.handler.rsplit(".", 1)[1])
         return handler
 
 

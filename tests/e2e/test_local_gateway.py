@@ -193,3 +193,16 @@ def test_a_crashing_handler_gets_502_and_ctrl_c_stops_the_gateway_cleanly():
     assert (answer.status_code, answer.json()) == (502, {"message": "Internal server error"})
     assert exit_code == 0
     assert "Assent local API stopped." in "".join(crashing.output)
+
+
+def test_the_gateway_serves_the_api_document_and_a_swagger_page(gateway):
+    document = requests.get(gateway.url + "/_local/openapi.json", timeout=10)
+    page = requests.get(gateway.url + "/_local/docs", timeout=10)
+
+    committed = json.loads((ROOT / "docs" / "openapi.json").read_text())
+    assert document.status_code == 200
+    assert document.json() == {**committed, "servers": [{"url": gateway.url}]}
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    # Swagger UI itself is inline (no CDN), with the document it shows.
+    assert "SwaggerUIBundle" in page.text and '"/v2/users/{userId}/operations"' in page.text

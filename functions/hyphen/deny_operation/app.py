@@ -3,14 +3,23 @@
 
 from assent.access import UserCaller
 from assent.approvals import Decision, SignedDecision
+from assent.errors import (
+    ApprovalRefused,
+    InvalidKey,
+    NumberMismatch,
+    NumberRequired,
+    OperationNotFound,
+    OperationNotPending,
+)
 from assent.families import hyphen
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import approvals
 
 app = hyphen.resolver()
 
 
 @app.post("/device/v1/operations/<requestId>/deny")
+@refuses(InvalidKey, OperationNotFound, OperationNotPending, NumberRequired, ApprovalRefused, NumberMismatch)
 def deny_operation(
     requestId: hyphen.RequestId, body: hyphen.DecisionBody, user: UserCaller
 ) -> hyphen.DecisionResponse:

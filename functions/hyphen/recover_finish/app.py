@@ -1,14 +1,16 @@
 """Hyphen: after the cooling-off, register the recovered account's new key and sign in
 (POST /auth/v1/recover/finish)."""
 
+from assent.errors import KeyTaken, OperationNotFound, RecoveryCoolingOff, RecoveryDenied, SignInFailed
 from assent.families import hyphen
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import recovery
 
 app = hyphen.resolver()
 
 
 @app.post("/auth/v1/recover/finish")
+@refuses(SignInFailed, OperationNotFound, KeyTaken, RecoveryCoolingOff, RecoveryDenied)
 def finish_recovery(body: hyphen.RecoverFinishBody) -> hyphen.SignInResponse:
     return hyphen.sign_in_response(recovery().finish(body.recoveryId, body.signature.lower()))
 

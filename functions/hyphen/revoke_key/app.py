@@ -1,14 +1,16 @@
 """Hyphen: revoke one of the signed-in user's keys and end its sessions (DELETE /key/v1/keys/{keyId})."""
 
 from assent.access import UserCaller
+from assent.errors import KeyNotFound
 from assent.families import hyphen
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import user_keys
 
 app = hyphen.resolver()
 
 
 @app.delete("/key/v1/keys/<keyId>")
+@refuses(KeyNotFound)
 def revoke_key(keyId: hyphen.KeyId, user: UserCaller) -> hyphen.RevokedKey:
     return hyphen.RevokedKey(id=keyId, sessionsEnded=user_keys().revoke(user.user_id, keyId))
 

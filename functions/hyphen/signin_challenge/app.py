@@ -1,14 +1,16 @@
 """Hyphen: a challenge for a registered key to sign (POST /auth/v1/signin/challenge)."""
 
 from assent.clock import iso8601
+from assent.errors import InvalidKey, PleaseRegisterKey
 from assent.families import hyphen
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import device_sign_in
 
 app = hyphen.resolver()
 
 
 @app.post("/auth/v1/signin/challenge")
+@refuses(InvalidKey, PleaseRegisterKey)
 def sign_in_challenge(body: hyphen.ChallengeBody) -> hyphen.ChallengeResponse:
     challenge = device_sign_in().challenge(body.challengeType, body.publicKey.lower())
     return hyphen.ChallengeResponse(

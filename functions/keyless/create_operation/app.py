@@ -1,14 +1,16 @@
 """Keyless: create a pending operation for a user (POST /v2/users/{userId}/operations)."""
 
 from assent.access import ClientCaller
+from assent.errors import OperationExists, RequestsThrottled
 from assent.families import keyless
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import operations_service
 
 app = keyless.resolver()
 
 
 @app.post("/v2/users/<userId>/operations")
+@refuses(OperationExists, RequestsThrottled)
 def create_operation(
     userId: keyless.UserId, body: keyless.CreateOperationRequest, client: ClientCaller
 ) -> keyless.CreateOperationResponse:

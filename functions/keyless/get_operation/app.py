@@ -1,14 +1,16 @@
 """Keyless: one of the calling client's operations (GET /v2/operations/{operationId})."""
 
 from assent.access import ClientCaller
+from assent.errors import OperationNotFound
 from assent.families import keyless
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import operations_service
 
 app = keyless.resolver()
 
 
 @app.get("/v2/operations/<operationId>")
+@refuses(OperationNotFound)
 def get_operation(operationId: keyless.OperationId, client: ClientCaller) -> keyless.OperationView:
     return keyless.operation_view(operations_service().get(client, operationId))
 

@@ -2,14 +2,16 @@
 (POST /api/v1/user/{user_uuid}/orders/{order_uuid}/secure-action/init)."""
 
 from assent.access import ClientCaller
+from assent.errors import SecureActionUsed, TooManyRequests, UserNotFound
 from assent.families import metasky
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import secure_actions
 
 app = metasky.resolver()
 
 
 @app.post("/api/v1/user/<user_uuid>/orders/<order_uuid>/secure-action/init")
+@refuses(UserNotFound, SecureActionUsed, TooManyRequests)
 def init_secure_action(
     user_uuid: metasky.UserUuid, order_uuid: metasky.OrderUuid, client: ClientCaller
 ) -> metasky.Envelope:

@@ -2,14 +2,16 @@
 check before it acts (GET /api/v1/user/{user_uuid}/orders/{order_uuid}/secure-action)."""
 
 from assent.access import ClientCaller
+from assent.errors import OrderNotFound, UserNotFound
 from assent.families import metasky
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import secure_actions
 
 app = metasky.resolver()
 
 
 @app.get("/api/v1/user/<user_uuid>/orders/<order_uuid>/secure-action")
+@refuses(UserNotFound, OrderNotFound)
 def secure_action_state(
     user_uuid: metasky.UserUuid, order_uuid: metasky.OrderUuid, client: ClientCaller
 ) -> metasky.Envelope:

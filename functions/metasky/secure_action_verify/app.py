@@ -2,14 +2,32 @@
 (POST /api/v1/user/{user_uuid}/orders/{order_type}/{order_uuid}/secure-action/verify)."""
 
 from assent.access import ClientCaller
+from assent.errors import (
+    InvalidCode,
+    OrderNotFound,
+    SecureActionExpired,
+    SecureActionLocked,
+    SecureActionSuperseded,
+    SecureActionUsed,
+    UserNotFound,
+)
 from assent.families import metasky
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import secure_actions
 
 app = metasky.resolver()
 
 
 @app.post("/api/v1/user/<user_uuid>/orders/<order_type>/<order_uuid>/secure-action/verify")
+@refuses(
+    InvalidCode,
+    SecureActionSuperseded,
+    UserNotFound,
+    OrderNotFound,
+    SecureActionUsed,
+    SecureActionExpired,
+    SecureActionLocked,
+)
 def verify_secure_action(
     user_uuid: metasky.UserUuid,
     order_type: metasky.OrderType,

@@ -1,14 +1,16 @@
 """Pakt: e-mail a new verification code (POST /v1/auth/account/verify/resend), at most one a minute."""
 
 from assent.access import user_from_access_token
+from assent.errors import InvalidToken, NotFound, TooManyRequests
 from assent.families import pakt
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import email_verification
 
 app = pakt.resolver()
 
 
 @app.post("/v1/auth/account/verify/resend")
+@refuses(InvalidToken, NotFound, TooManyRequests)
 def resend_verification(body: pakt.ResendBody) -> pakt.VerifyAccountResponse:
     user = user_from_access_token(body.tempToken)
     verified = email_verification().resend(user.user_id)

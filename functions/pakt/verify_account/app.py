@@ -1,14 +1,16 @@
 """Pakt: verify the user's e-mail with the code sent to it (POST /v1/auth/account/verify)."""
 
 from assent.access import user_from_access_token
+from assent.errors import CodeLocked, InvalidCode, InvalidToken
 from assent.families import pakt
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import email_verification
 
 app = pakt.resolver()
 
 
 @app.post("/v1/auth/account/verify")
+@refuses(InvalidCode, InvalidToken, CodeLocked)
 def verify_account(body: pakt.VerifyAccountBody) -> pakt.VerifyAccountResponse:
     user = user_from_access_token(body.tempToken)
     email_verification().verify(user.user_id, body.token)

@@ -1,13 +1,15 @@
 """Pakt: create the user of a validated wallet and sign them in (POST /v1/auth/web3/onboard)."""
 
+from assent.errors import EmailTaken, InvalidToken, WalletTaken
 from assent.families import pakt
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import wallet_sign_in
 
 app = pakt.resolver()
 
 
 @app.post("/v1/auth/web3/onboard")
+@refuses(InvalidToken, WalletTaken, EmailTaken)
 def web3_onboard(body: pakt.OnboardBody) -> pakt.OnboardResponse:
     user, credentials = wallet_sign_in().onboard(
         body.tempToken, first_name=body.firstName, last_name=body.lastName, email=body.email

@@ -1,18 +1,18 @@
 """Pakt: check a wallet's signature of its message (POST /v1/auth/web3/validate), answering 202."""
 
-from aws_lambda_powertools.event_handler import Response, content_types
-
 import assent.wallets  # noqa: F401  loaded at init (native secp256k1), not on the first request
+from assent.errors import SignInFailed
 from assent.families import pakt
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import wallet_sign_in
 from assent.wallet_signin import SignedIn
 
 app = pakt.resolver()
 
 
-@app.post("/v1/auth/web3/validate")
-def web3_validate(body: pakt.Web3ValidateBody) -> Response[pakt.Web3ValidateResponse]:
+@app.post("/v1/auth/web3/validate", status_code=202)
+@refuses(SignInFailed)
+def web3_validate(body: pakt.Web3ValidateBody) -> pakt.Web3ValidateResponse:
     outcome = wallet_sign_in().validate(body.signedMessage, body.tempToken)
     if isinstance(outcome, SignedIn):
         data = pakt.Web3ValidateData(
@@ -30,11 +30,7 @@ def web3_validate(body: pakt.Web3ValidateBody) -> Response[pakt.Web3ValidateResp
             tempToken=pakt.step_token(outcome.temp_token, outcome.expires_in),
         )
         message = "web3 validation successful"
-    return Response(
-        status_code=202,
-        content_type=content_types.APPLICATION_JSON,
-        body=pakt.Web3ValidateResponse(message=message, data=data),
-    )
+    return pakt.Web3ValidateResponse(message=message, data=data)
 
 
 lambda_handler = entrypoint(app)

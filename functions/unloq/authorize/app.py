@@ -5,14 +5,37 @@ from aws_lambda_powertools.event_handler import Response
 
 from assent.access import ClientCaller
 from assent.authorizations import settled
+from assent.errors import (
+    ActionInactive,
+    ActionNotFound,
+    ApprovalDenied,
+    ApprovalTimeout,
+    NoApprovingDevice,
+    NumberRequired,
+    RenderedTooLong,
+    RequestsThrottled,
+    VariablesRefused,
+)
 from assent.families import unloq
-from assent.http import entrypoint
+from assent.http import also_answers, entrypoint, refuses
 from assent.services import authorizations
 
 app = unloq.resolver()
 
 
 @app.post("/v1/authorize/<code>")
+@refuses(
+    NumberRequired,
+    VariablesRefused,
+    RenderedTooLong,
+    ApprovalDenied,
+    ActionNotFound,
+    NoApprovingDevice,
+    ActionInactive,
+    ApprovalTimeout,
+    RequestsThrottled,
+)
+@also_answers(202, "Pending: the user has not decided yet")
 def authorize(
     code: unloq.ActionCode, body: unloq.AuthorizeBody, client: ClientCaller
 ) -> Response[unloq.ApprovalAnswer]:

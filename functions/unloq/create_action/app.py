@@ -1,14 +1,16 @@
 """UNLOQ: define an authorisation action, a template with $variables (POST /v1/actions)."""
 
 from assent.access import ClientCaller
+from assent.errors import ActionExists, VariablesRefused
 from assent.families import unloq
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import actions_service
 
 app = unloq.resolver()
 
 
 @app.post("/v1/actions")
+@refuses(VariablesRefused, ActionExists)
 def create_action(body: unloq.CreateActionBody, client: ClientCaller) -> unloq.ActionAnswer:
     action = actions_service().create(
         client,

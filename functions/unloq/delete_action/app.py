@@ -1,14 +1,16 @@
 """UNLOQ: delete an authorisation action; requests made keep their text (DELETE /v1/actions/{code})."""
 
 from assent.access import ClientCaller
+from assent.errors import ActionNotFound
 from assent.families import unloq
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import actions_service
 
 app = unloq.resolver()
 
 
 @app.delete("/v1/actions/<code>")
+@refuses(ActionNotFound)
 def delete_action(code: unloq.ActionCode, client: ClientCaller) -> unloq.ActionAnswer:
     return unloq.action_answer("delete", actions_service().delete(client, code))
 

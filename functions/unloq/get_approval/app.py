@@ -8,14 +8,17 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from assent.access import ClientCaller
 from assent.authorizations import settled
+from assent.errors import ApprovalDenied, ApprovalNotFound, ApprovalTimeout
 from assent.families import unloq
-from assent.http import entrypoint
+from assent.http import also_answers, entrypoint, refuses
 from assent.services import authorizations
 
 app = unloq.resolver()
 
 
 @app.get("/v1/approvals/<id>")
+@refuses(ApprovalDenied, ApprovalNotFound, ApprovalTimeout)
+@also_answers(202, "Pending: the user has not decided yet")
 def get_approval(
     id: unloq.ApprovalId,
     client: ClientCaller,

@@ -2,14 +2,16 @@
 
 from assent.access import ClientCaller
 from assent.actions import ActionChanges
+from assent.errors import ActionNotFound, VariablesRefused
 from assent.families import unloq
-from assent.http import entrypoint
+from assent.http import entrypoint, refuses
 from assent.services import actions_service
 
 app = unloq.resolver()
 
 
 @app.put("/v1/actions/<code>")
+@refuses(VariablesRefused, ActionNotFound)
 def update_action(
     code: unloq.ActionCode, body: unloq.UpdateActionBody, client: ClientCaller
 ) -> unloq.ActionAnswer:

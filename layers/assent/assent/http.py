@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
 from assent.config import settings
 from assent.errors import AssentError, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
@@ -22,18 +23,52 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 class ErrorEnvelope(Protocol):
-    """How one API family writes an error on the wire."""
+    """How one API family writes an error on the wire; `body` is its shape, for the API document."""
+
+    @property
+    def body(self) -> type[BaseModel]: ...
 
     def error(self, status: int, code: str, message: str) -> Response: ...
+
+
+class PlainError(BaseModel):
+    error: str
+    message: str
 
 
 class PlainErrorEnvelope:
     """`{"error": code, "message"}`: for families whose docs name an error but show no body (Hyphen)."""
 
+    body = PlainError
+
     def error(self, status: int, code: str, message: str) -> Response:
         return Response(
             status_code=status, content_type="application/json", body={"error": code, "message": message}
         )
+
+
+Route = TypeVar("Route", bound=Callable[..., Any])
+
+
+def refuses(*errors: type[AssentError]) -> Callable[[Route], Route]:
+    """Names the domain errors a route may answer with, beyond bad input and an unknown caller, so that
+    the API document lists each under its status. Put it under the route's `@app.<method>(...)`."""
+
+    def mark(route: Route) -> Route:
+        route.refusals = errors  # type: ignore[attr-defined]
+        return route
+
+    return mark
+
+
+def also_answers(status: int, description: str) -> Callable[[Route], Route]:
+    """A second success status for a route whose body is the same either way (UNLOQ's 202 pending)."""
+
+    def mark(route: Route) -> Route:
+        route.also_answers = {**getattr(route, "also_answers", {}), status: description}  # type: ignore[attr-defined]
+        return route
+
+    return mark
 
 
 FormReader = Callable[[str], dict[str, Any]]

@@ -84,7 +84,15 @@ def operation_view(operation: Operation) -> OperationView:
     )
 
 
+class KeylessError(BaseModel):
+    success: Literal[False]
+    code: str
+    message: str
+
+
 class KeylessEnvelope:
+    body = KeylessError
+
     def error(self, status: int, code: str, message: str) -> Response:
         return Response(
             status_code=status,

@@ -6,7 +6,7 @@ request. `user_uuid` is an Assent user id written as a UUID (the same 128 bits; 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path
@@ -105,7 +105,20 @@ def _request_id() -> str:
     return str(logger.get_correlation_id() or "")
 
 
+class MetaskyErrorData(BaseModel):
+    code: str
+
+
+class MetaskyError(BaseModel):
+    message: str
+    data: MetaskyErrorData
+    status: Literal["error"]
+    request_id: str
+
+
 class MetaskyEnvelope:
+    body = MetaskyError
+
     def error(self, status: int, code: str, message: str) -> Response:
         return Response(
             status_code=status,

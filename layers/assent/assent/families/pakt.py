@@ -27,7 +27,8 @@ MAX_CHAIN_ID = 2**53 - 1
 
 class Web3RequestBody(BaseModel):
     account: str = Field(
-        max_length=42, description="The wallet address: 0x and 40 hex digits (EIP-55 if mixed case)"
+        pattern=r"^0x[0-9a-fA-F]{40}$",
+        description="The wallet address: 0x and 40 hex digits (EIP-55 if mixed case)",
     )
     chainId: int | None = Field(default=None, ge=1, le=MAX_CHAIN_ID, description="Chain id for the message")
 
@@ -122,7 +123,19 @@ def session_token(credentials: Credentials) -> SessionToken:
     return SessionToken(token=credentials.access_token, expiresIn=credentials.access_expires_at * 1000)
 
 
+class PaktErrorData(BaseModel):
+    code: str
+
+
+class PaktError(BaseModel):
+    status: Literal["error"]
+    message: str
+    data: PaktErrorData
+
+
 class PaktEnvelope:
+    body = PaktError
+
     def error(self, status: int, code: str, message: str) -> Response:
         return Response(
             status_code=status,

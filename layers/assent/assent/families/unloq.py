@@ -13,7 +13,16 @@ from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, IPvAnyAddress, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    IPvAnyAddress,
+    WithJsonSchema,
+    model_validator,
+)
 
 from assent.actions import CODE_PATTERN, MAX_BUTTON_CHARS, MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, Action
 from assent.authorizations import ID_PREFIX, AuthorizationRequest, Display, Recipient
@@ -30,13 +39,30 @@ ActionCode = Annotated[str, Path(pattern=CODE_PATTERN.pattern, description="The 
 ApprovalId = Annotated[str, Path(pattern=rf"^{ID_PREFIX}[0-9a-f]{{24}}$", description="An approval's id")]
 
 
+def _boolean(value: Any) -> bool:
+    # A JSON body says true or false; a form body can only say the words. Nothing else is a boolean here,
+    # though pydantic would read 0, 1, "yes" and "off" as one.
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError("must be true or false")
+
+
+Boolean = Annotated[bool, BeforeValidator(_boolean)]
+IpAddress = Annotated[
+    IPvAnyAddress,
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "ipv4"}, {"type": "string", "format": "ipv6"}]}),
+]
+
+
 class CreateActionBody(BaseModel):
     code: str = Field(pattern=CODE_PATTERN.pattern, description="≤ 20 of A-Z a-z 0-9 _ -, unique per client")
     title: str = Field(min_length=1, max_length=MAX_TITLE_CHARS, description="May hold $variables")
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, description="May hold $variables")
     approve: str | None = Field(None, min_length=1, max_length=MAX_BUTTON_CHARS)
     deny: str | None = Field(None, min_length=1, max_length=MAX_BUTTON_CHARS)
-    number_matching: bool = Field(False, description="Approving takes the number the client shows")
+    number_matching: Boolean = Field(False, description="Approving takes the number the client shows")
 
 
 class UpdateActionBody(BaseModel):
@@ -44,8 +70,10 @@ class UpdateActionBody(BaseModel):
     message: str | None = Field(None, min_length=1, max_length=MAX_MESSAGE_CHARS)
     approve: str | None = Field(None, min_length=1, max_length=MAX_BUTTON_CHARS)
     deny: str | None = Field(None, min_length=1, max_length=MAX_BUTTON_CHARS)
-    is_active: bool | None = Field(None, description="false deactivates the action; true activates it again")
-    number_matching: bool | None = None
+    is_active: Boolean | None = Field(
+        None, description="false deactivates the action; true activates it again"
+    )
+    number_matching: Boolean | None = None
 
 
 class ActionText(BaseModel):
@@ -100,11 +128,11 @@ class AuthorizeBody(BaseModel):
         description="The client's transaction reference, shown to the user",
     )
     variables: dict[str, Any] = Field(default_factory=dict, description="Values of the action's $variables")
-    ip: IPvAnyAddress | None = Field(None, description="Where the request comes from, shown to the user")
+    ip: IpAddress | None = Field(None, description="Where the request comes from, shown to the user")
     timeout: int | None = Field(None, ge=10, le=600, description="Seconds the user has to decide (25)")
     wait: int | None = Field(None, ge=0, le=25, description="Seconds this call waits for the decision")
     code: str | None = Field(None, description="The action's code, as UNLOQ's SDKs repeat it; must match")
-    generate_token: bool = Field(False, description="UNLOQ's token on approval, not offered: only false")
+    generate_token: Boolean = Field(False, description="UNLOQ's token on approval, not offered: only false")
 
     @model_validator(mode="after")
     def _one_user(self) -> AuthorizeBody:
@@ -204,7 +232,19 @@ def approval_answer(verb: str, operation: Operation) -> Response[ApprovalAnswer]
 _UNLOQ_CODES = {"TOO_MANY_REQUESTS": "FIREWALL.THROTTLE"}
 
 
+class UnloqErrorDetail(BaseModel):
+    code: str
+    message: str
+    status: int
+
+
+class UnloqError(BaseModel):
+    error: UnloqErrorDetail
+
+
 class UnloqEnvelope:
+    body = UnloqError
+
     def error(self, status: int, code: str, message: str) -> Response:
         return Response(
             status_code=status,
