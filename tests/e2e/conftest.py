@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 DEV_API_KEY = "ak_e2e_development_key_0123456789"
 SECURE_ACTION_RESEND_SECONDS = 2
+# How many times each race is run: a lost update shows up in some trials, not in every one.
+TRIALS = 20
 
 
 def free_port() -> int:
@@ -76,6 +78,23 @@ def start_gateway(template: Path | None = None) -> Gateway:
             time.sleep(0.2)
     process.kill()
     pytest.fail("the gateway did not start in 90 s:\n" + "".join(gateway.output))
+
+
+def race(contenders: int, attempt: Callable[[], int]) -> list[int]:
+    """`contenders` threads released together by a barrier, each sending one request; their statuses."""
+    statuses: list[int] = []
+    start = threading.Barrier(contenders)
+
+    def contend() -> None:
+        start.wait()
+        statuses.append(attempt())
+
+    threads = [threading.Thread(target=contend) for _ in range(contenders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
 
 
 def signed_up(gateway: Gateway, user_key: dict[str, Any], email: str) -> dict[str, Any]:
