@@ -36,3 +36,25 @@ def counted_calls() -> Iterator[Counter[str]]:
     finally:
         for service, client in clients.items():
             client.meta.events.unregister(f"before-call.{service}", count)
+
+
+@contextmanager
+def failing_call(number: int, service: str = "dynamodb") -> Iterator[list[str]]:
+    """The `number`-th call (from 1) the layer makes to `service` fails as if AWS had answered
+    InternalServerError; the list names the calls made, the failed one last."""
+    from botocore.exceptions import ClientError
+
+    made: list[str] = []
+
+    def fail(model: Any, **_: Any) -> None:
+        made.append(model.name)
+        if len(made) == number:
+            error = {"Error": {"Code": "InternalServerError", "Message": "injected by a test"}}
+            raise ClientError(error, model.name)  # type: ignore[arg-type]
+
+    client = _clients()[service]
+    client.meta.events.register(f"before-call.{service}", fail)
+    try:
+        yield made
+    finally:
+        client.meta.events.unregister(f"before-call.{service}", fail)
