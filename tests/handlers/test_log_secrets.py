@@ -1,0 +1,79 @@
+"""SECURITY.md 30: every family's flow, logged at DEBUG and captured: no token, code, API key or signature."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+
+from assent.observability import logger
+from tests.handlers import unloq, wallets
+from tests.handlers.devices import Device, challenge, decide, only_pending, respond, signed_up
+from tests.handlers.test_approvals import _keyless_operation
+from tests.handlers.test_secure_actions import as_uuid, init, verify
+
+EMAIL = "logs@example.com"
+AUDIT_LINES = ("secure action issued", "secure action verified")
+
+
+@pytest.fixture
+def logs() -> Iterator[io.StringIO]:
+    """Everything the layer logs, at its most talkative level, as the JSON lines CloudWatch would hold."""
+    level, captured = logger.log_level, io.StringIO()
+    stream = logger.registered_handler.setStream(captured)
+    logger.setLevel("DEBUG")
+    yield captured
+    logger.setLevel(level)
+    logger.registered_handler.setStream(stream)
+
+
+def test_no_secret_of_any_family_reaches_the_logs(tables, api_key, logs):
+    secrets = {api_key}
+
+    # Pakt: a wallet signs in, verifies its e-mail with the mailed code, and refreshes its session.
+    wallet = wallets.new_wallet()
+    requested = wallets.request(wallet.address)[2]
+    signature = wallets.sign(wallet, requested["data"]["message"])
+    step = requested["data"]["tempToken"]["token"]
+    validated = wallets.validate(signature, step)[2]
+    onboarded = wallets.onboard(validated["data"]["tempToken"]["token"], EMAIL)[2]["data"]
+    code = wallets.codes_sent_to(EMAIL)[-1]
+    assert wallets.verify_account(onboarded["tempToken"]["token"], code)[0] == 200
+    refreshed = wallets.refresh(onboarded["refreshToken"])[2]["credentials"]
+    secrets |= {signature, step, validated["data"]["tempToken"]["token"], code}
+    secrets |= {
+        onboarded["tempToken"]["token"],
+        onboarded["refreshToken"],
+        refreshed["accessToken"],
+        refreshed["refreshToken"],
+    }
+
+    # Hyphen: a device signs up, signs in with a signed challenge, and approves a client's operation.
+    phone = Device()
+    account = signed_up(phone, "phone@example.com")
+    challenge_data = challenge(phone)[2]["challengeData"]
+    challenge_signature = phone.sign(challenge_data)
+    signed_in = respond(phone, challenge_data, challenge_signature)[2]["credentials"]
+    access = signed_in["accessToken"]
+    _keyless_operation(api_key, account["account"]["id"])
+    assert decide(access, only_pending(access), phone)[0] == 200
+    secrets |= {challenge_signature, access, signed_in["refreshToken"]}
+    secrets |= {account["credentials"]["accessToken"], account["credentials"]["refreshToken"]}
+
+    # UNLOQ: the client asks the same user to approve an action.
+    unloq.defined(api_key, unloq.PAYMENT)
+    assert unloq.authorize(api_key, unloq.PAYMENT["code"], unloq.pay("phone@example.com"))[0] == 202
+
+    # Metasky: the client has a code e-mailed for an order, and the user gives it back.
+    user_uuid = as_uuid(account["account"]["id"])
+    action = init(api_key, user_uuid)[2]["data"]["secure_action_uuid"]
+    order_code = wallets.codes_sent_to("phone@example.com")[-1]
+    assert verify(api_key, user_uuid, action, order_code)[0] == 200
+    secrets.add(order_code)
+
+    logged = logs.getvalue()
+    # The flows were logged (audit lines of each family), and none of what they carried was.
+    assert [line for line in AUDIT_LINES if line not in logged] == []
+    leaked = sorted(secret[:12] + "…" for secret in secrets if secret and secret in logged)
+    assert leaked == []
