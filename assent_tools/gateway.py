@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
         service.create()
         service._app.before_request(_undecodable_body_as_text)
         base = f"http://{args.host}:{args.port}"
-        api_document = {**openapi.document(template), "servers": [{"url": base}]}
+        api_document = {**openapi.document(template, root=template_path.parent), "servers": [{"url": base}]}
         local_routes = {
             "/_local/outbox": lambda: jsonify(store.outbox()),
             "/_local/openapi.json": lambda: jsonify(api_document),

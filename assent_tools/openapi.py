@@ -48,8 +48,9 @@ SECURITY_SCHEMES: dict[str, dict[str, str]] = {
 POWERTOOLS_VALIDATION = ("HTTPValidationError", "ValidationError")
 
 
-def document(template: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The merged document, built by importing every function of the template (Powertools merges)."""
+def document(template: Mapping[str, Any] | None = None, root: Path = ROOT) -> dict[str, Any]:
+    """The merged document, built by importing every function of the template (Powertools merges); a
+    function without a resolver (a test fixture's, say) has no routes to describe."""
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 
     merge = OpenAPIMerge(
@@ -60,8 +61,10 @@ def document(template: Mapping[str, Any] | None = None) -> dict[str, Any]:
         on_conflict="error",
     )
     models: dict[str, Any] = {}
-    for spec in sorted(functions(template or load_template()).values(), key=lambda s: s.logical_id):
+    for spec in sorted(functions(template or load_template(), root).values(), key=lambda s: s.logical_id):
         part = _function_schema(spec)
+        if part is None:
+            continue
         for name, schema in part["components"]["schemas"].items():
             # Powertools keeps the last of two models of one name; two different ones would be a silent loss.
             if models.setdefault(name, schema) != schema:
@@ -70,11 +73,13 @@ def document(template: Mapping[str, Any] | None = None) -> dict[str, Any]:
     return merge.get_openapi_schema()
 
 
-def _function_schema(spec: FunctionSpec) -> dict[str, Any]:
+def _function_schema(spec: FunctionSpec) -> dict[str, Any] | None:
     """One function's schema as Powertools generates it, with what Powertools cannot know added: the route's
     callers, its refusals in the family's envelope, its other success statuses, its family as a tag."""
     module = spec.module()
-    app = module.app
+    app = getattr(module, "app", None)
+    if not hasattr(app, "envelope"):
+        return None
     generated = json.loads(app.get_openapi_json_schema())
     schemas = generated.setdefault("components", {}).setdefault("schemas", {})
     for name in POWERTOOLS_VALIDATION:
