@@ -94,10 +94,10 @@ def _function_schema(spec: FunctionSpec) -> dict[str, Any] | None:
         operation["operationId"] = route.func.__name__
         operation["summary"] = _summary(module.__doc__ or "")
         operation["tags"] = [spec.code_dir.parent.name]
-        security = _security(route.func)
+        security, caller_refusal = _caller(route.func)
         if security:
             operation["security"] = security
-        _document_answers(operation, route, envelope.__name__, caller_refusal=_caller_refusal(security))
+        _document_answers(operation, route, envelope.__name__, caller_refusal=caller_refusal)
     return generated
 
 
@@ -107,25 +107,19 @@ def _summary(docstring: str) -> str:
     return re.sub(r"\s*\((GET|POST|PUT|DELETE) [^)]*\)\.?$", "", first_paragraph)
 
 
-def _security(func: Any) -> list[dict[str, list[str]]]:
-    """How the caller a route's signature names (assent.access) may present itself; none for public routes."""
-    from assent.access import ClientCaller, UserCaller  # the layer, imported once the environment is set
+def _caller(func: Any) -> tuple[list[dict[str, list[str]]], type[AssentError] | None]:
+    """How the caller a route's signature names (assent.access) presents itself, and what a caller it cannot
+    authenticate is answered; neither for a public route."""
+    # The layer, imported once the environment is set.
+    from assent.access import ClientCaller, UserCaller
+    from assent.errors import InvalidToken, Unauthenticated
 
     hints = list(typing.get_type_hints(func, include_extras=True).values())
     if ClientCaller in hints:
-        return [{"apiKey": []}, {"apiKeyBearer": []}]
+        return [{"apiKey": []}, {"apiKeyBearer": []}], Unauthenticated
     if UserCaller in hints:
-        return [{"accessToken": []}]
-    return []
-
-
-def _caller_refusal(security: list[dict[str, list[str]]]) -> type[AssentError] | None:
-    """What a route answers a caller it cannot authenticate."""
-    from assent.errors import InvalidToken, Unauthenticated
-
-    if not security:
-        return None
-    return InvalidToken if "accessToken" in security[0] else Unauthenticated
+        return [{"accessToken": []}], InvalidToken
+    return [], None
 
 
 def _document_answers(
@@ -140,8 +134,7 @@ def _document_answers(
         responses[str(status)] = {**success, "description": description}
 
     refusals: dict[int, list[str]] = {}
-    has_input = bool(operation.get("parameters") or operation.get("requestBody"))
-    if has_input:
+    if operation.get("parameters") or operation.get("requestBody"):
         refusals.setdefault(400, []).append("INVALID_REQUEST")
     if any(parameter["in"] == "path" for parameter in operation.get("parameters", ())):
         # A path parameter with a character no route takes (a slash, say) matches no route at all.

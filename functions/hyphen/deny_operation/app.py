@@ -2,15 +2,7 @@
 (POST /device/v1/operations/{requestId}/deny)."""
 
 from assent.access import UserCaller
-from assent.approvals import Decision, SignedDecision
-from assent.errors import (
-    ApprovalRefused,
-    InvalidKey,
-    NumberMismatch,
-    NumberRequired,
-    OperationNotFound,
-    OperationNotPending,
-)
+from assent.approvals import DECISION_REFUSALS, Decision, SignedDecision
 from assent.families import hyphen
 from assent.http import entrypoint, refuses
 from assent.services import approvals
@@ -19,7 +11,7 @@ app = hyphen.resolver()
 
 
 @app.post("/device/v1/operations/<requestId>/deny")
-@refuses(InvalidKey, OperationNotFound, OperationNotPending, NumberRequired, ApprovalRefused, NumberMismatch)
+@refuses(*DECISION_REFUSALS)
 def deny_operation(
     requestId: hyphen.RequestId, body: hyphen.DecisionBody, user: UserCaller
 ) -> hyphen.DecisionResponse:

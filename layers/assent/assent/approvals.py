@@ -44,6 +44,15 @@ if TYPE_CHECKING:
 
 FORMAT = "assent-approval/v1"
 NUMBER_MISMATCH = "number_mismatch"
+# What deciding may answer besides bad input (for the API document of approve and deny).
+DECISION_REFUSALS = (
+    InvalidKey,
+    OperationNotFound,
+    OperationNotPending,
+    NumberRequired,
+    ApprovalRefused,
+    NumberMismatch,
+)
 
 
 class Decision(StrEnum):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -22,13 +23,27 @@ from assent.observability import logger, metrics, tracer
 MAX_BODY_BYTES = 64 * 1024
 
 
-class ErrorEnvelope(Protocol):
-    """How one API family writes an error on the wire; `body` is its shape, for the API document."""
+class ErrorEnvelope(ABC):
+    """How one API family writes an error on the wire: `body` is its model, which the API document shows
+    and `render` fills."""
 
-    @property
-    def body(self) -> type[BaseModel]: ...
+    body: ClassVar[type[BaseModel]]
 
-    def error(self, status: int, code: str, message: str) -> Response: ...
+    @abstractmethod
+    def render(self, status: int, code: str, message: str) -> BaseModel: ...
+
+    def error(self, status: int, code: str, message: str) -> Response:
+        return Response(
+            status_code=status,
+            content_type=content_types.APPLICATION_JSON,
+            body=self.render(status, code, message).model_dump(mode="json"),
+        )
+
+
+class ErrorCode(BaseModel):
+    """`data: {code}`, where a family's envelope carries the code beside its own fields (Pakt, Metasky)."""
+
+    code: str
 
 
 class PlainError(BaseModel):
@@ -36,15 +51,13 @@ class PlainError(BaseModel):
     message: str
 
 
-class PlainErrorEnvelope:
+class PlainErrorEnvelope(ErrorEnvelope):
     """`{"error": code, "message"}`: for families whose docs name an error but show no body (Hyphen)."""
 
     body = PlainError
 
-    def error(self, status: int, code: str, message: str) -> Response:
-        return Response(
-            status_code=status, content_type="application/json", body={"error": code, "message": message}
-        )
+    def render(self, status: int, code: str, message: str) -> PlainError:
+        return PlainError(error=code, message=message)
 
 
 Route = TypeVar("Route", bound=Callable[..., Any])

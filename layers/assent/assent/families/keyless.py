@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, Field
 
 from assent.clock import iso8601
-from assent.http import FamilyResolver, build_resolver
+from assent.http import ErrorEnvelope, FamilyResolver, build_resolver
 from assent.operations import Operation, OperationState
 
 USER_ID_PATTERN = r"^[0-9A-F]{1,64}$"
@@ -90,15 +89,11 @@ class KeylessError(BaseModel):
     message: str
 
 
-class KeylessEnvelope:
+class KeylessEnvelope(ErrorEnvelope):
     body = KeylessError
 
-    def error(self, status: int, code: str, message: str) -> Response:
-        return Response(
-            status_code=status,
-            content_type=content_types.APPLICATION_JSON,
-            body={"success": False, "code": code, "message": message},
-        )
+    def render(self, status: int, code: str, message: str) -> KeylessError:
+        return KeylessError(success=False, code=code, message=message)
 
 
 def resolver() -> FamilyResolver:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, Field
 
 from assent.clock import iso8601
-from assent.http import FamilyResolver, build_resolver
+from assent.http import ErrorCode, ErrorEnvelope, FamilyResolver, build_resolver
 from assent.observability import logger
 from assent.secure_actions import MODE, SecureAction
 
@@ -105,25 +104,19 @@ def _request_id() -> str:
     return str(logger.get_correlation_id() or "")
 
 
-class MetaskyErrorData(BaseModel):
-    code: str
-
-
 class MetaskyError(BaseModel):
     message: str
-    data: MetaskyErrorData
+    data: ErrorCode
     status: Literal["error"]
     request_id: str
 
 
-class MetaskyEnvelope:
+class MetaskyEnvelope(ErrorEnvelope):
     body = MetaskyError
 
-    def error(self, status: int, code: str, message: str) -> Response:
-        return Response(
-            status_code=status,
-            content_type=content_types.APPLICATION_JSON,
-            body={"message": message, "data": {"code": code}, "status": "error", "request_id": _request_id()},
+    def render(self, status: int, code: str, message: str) -> MetaskyError:
+        return MetaskyError(
+            message=message, data=ErrorCode(code=code), status="error", request_id=_request_id()
         )
 
 

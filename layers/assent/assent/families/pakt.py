@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from aws_lambda_powertools.event_handler import Response, content_types
 from pydantic import BaseModel, Field
 
-from assent.http import FamilyResolver, build_resolver
+from assent.http import ErrorCode, ErrorEnvelope, FamilyResolver, build_resolver
 from assent.sessions import Credentials
 from assent.tokens import IssuedToken
 from assent.users import MAX_EMAIL_CHARS, MAX_NAME_CHARS
@@ -123,25 +122,17 @@ def session_token(credentials: Credentials) -> SessionToken:
     return SessionToken(token=credentials.access_token, expiresIn=credentials.access_expires_at * 1000)
 
 
-class PaktErrorData(BaseModel):
-    code: str
-
-
 class PaktError(BaseModel):
     status: Literal["error"]
     message: str
-    data: PaktErrorData
+    data: ErrorCode
 
 
-class PaktEnvelope:
+class PaktEnvelope(ErrorEnvelope):
     body = PaktError
 
-    def error(self, status: int, code: str, message: str) -> Response:
-        return Response(
-            status_code=status,
-            content_type=content_types.APPLICATION_JSON,
-            body={"status": "error", "message": message, "data": {"code": code}},
-        )
+    def render(self, status: int, code: str, message: str) -> PaktError:
+        return PaktError(status="error", message=message, data=ErrorCode(code=code))
 
 
 def resolver() -> FamilyResolver:

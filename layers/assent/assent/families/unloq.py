@@ -28,7 +28,7 @@ from assent.actions import CODE_PATTERN, MAX_BUTTON_CHARS, MAX_MESSAGE_CHARS, MA
 from assent.authorizations import ID_PREFIX, AuthorizationRequest, Display, Recipient
 from assent.clock import iso8601
 from assent.errors import InvalidRequest, VariablesRefused
-from assent.http import FamilyResolver, build_resolver
+from assent.http import ErrorEnvelope, FamilyResolver, build_resolver
 from assent.operations import Operation, OperationState
 
 USER_ID_PATTERN = r"^[0-9A-F]{8,64}$"
@@ -242,14 +242,12 @@ class UnloqError(BaseModel):
     error: UnloqErrorDetail
 
 
-class UnloqEnvelope:
+class UnloqEnvelope(ErrorEnvelope):
     body = UnloqError
 
-    def error(self, status: int, code: str, message: str) -> Response:
-        return Response(
-            status_code=status,
-            content_type=content_types.APPLICATION_JSON,
-            body={"error": {"code": _UNLOQ_CODES.get(code, code), "message": message, "status": status}},
+    def render(self, status: int, code: str, message: str) -> UnloqError:
+        return UnloqError(
+            error=UnloqErrorDetail(code=_UNLOQ_CODES.get(code, code), message=message, status=status)
         )
 
 
