@@ -29,7 +29,8 @@ help:
 	@echo "make build  sam build (for sam deploy)"
 	@echo "make bench  measure what a request costs (a few minutes; prints tables)"
 	@echo "make openapi  write docs/openapi.json from the handlers (a test fails when it is stale)"
-	@echo "make fuzz   a long Schemathesis run against the local API (EXAMPLES=300 per operation and phase)"
+	@echo "make fuzz   long runs: Schemathesis against the local API (EXAMPLES=300 per operation and phase)"
+	@echo "            and the state machines (STATEFUL=300 examples each)"
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -85,8 +86,10 @@ openapi: env
 
 # make test runs the same test with 30 examples; this one takes some minutes per 100.
 EXAMPLES ?= 300
+STATEFUL ?= 300
 fuzz: env
-	ASSENT_FUZZ_EXAMPLES=$(EXAMPLES) $(BIN)/pytest -s --no-cov -p no:cacheprovider tests/e2e/test_api_fuzzing.py
+	ASSENT_FUZZ_EXAMPLES=$(EXAMPLES) ASSENT_STATEFUL_EXAMPLES=$(STATEFUL) $(BIN)/pytest -s --no-cov \
+		-p no:cacheprovider --hypothesis-show-statistics tests/e2e/test_api_fuzzing.py tests/handlers/test_state_machines.py
 
 layers/assent/requirements.txt: uv.lock | $(UV)
 	$(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --quiet -o $@

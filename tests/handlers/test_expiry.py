@@ -1,0 +1,265 @@
+"""Every table of template.yaml whose items have a time, walked: an item past its time but still in the table
+is refused, through the endpoint that reads it (SECURITY.md 4).
+
+DynamoDB's TTL deletes days late and moto never does, so each case stores an item through the API, moves
+every time the item carries (`expires_at`, `idle_expires_at`, `ttl`) into the past, leaves it in the table,
+and shows that the same request that succeeds on the fresh item is refused on the aged one. A rate-limit
+counter has no deadline of its own (its window is in its key), so that case moves the clock instead.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.conftest import TEMPLATE
+from tests.handlers.devices import (
+    Device,
+    challenge,
+    confirm_recovery,
+    decide,
+    finish_recovery,
+    finish_two_factor,
+    only_pending,
+    recover,
+    request_two_factor,
+    respond,
+    signed_up,
+)
+from tests.handlers.test_keyless_operations import create
+from tests.handlers.test_secure_actions import as_uuid, init, verify
+from tests.handlers.wallets import (
+    codes_sent_to,
+    new_wallet,
+    onboard,
+    onboarded,
+    refresh,
+    request,
+    sign,
+    signed_validation,
+    validate,
+    verify_account,
+)
+
+# The status and the family's error code of an answer (None for a success).
+Outcome = tuple[int, str | None]
+Probe = Callable[[], Outcome]
+EMAIL = "ada@example.com"
+_TIMES = ("expires_at", "idle_expires_at", "ttl")
+
+# Tables whose items are records, not proofs or requests: nothing in them has a time to pass.
+PERMANENT = {
+    "ClientsTable": "client API keys, valid until revoked",
+    "ActionsTable": "a client's UNLOQ action definitions",
+    "UsersTable": "users, their keys and e-mail addresses",
+}
+
+
+def _hyphen(answer: tuple[int, dict, Any]) -> Outcome:
+    status, _, body = answer
+    return status, body.get("error") if status >= 400 else None
+
+
+def _pakt(answer: tuple[int, dict, Any]) -> Outcome:
+    status, _, body = answer
+    return status, body["data"].get("code") if status >= 400 and body.get("data") else None
+
+
+def _metasky(answer: tuple[int, dict, Any]) -> Outcome:
+    status, _, body = answer
+    return status, body["data"]["code"] if status >= 400 else None
+
+
+def _keyless(answer: tuple[int, dict, Any]) -> Outcome:
+    status, _, body = answer
+    return status, body.get("code") if status >= 400 else None
+
+
+# --- one arrangement per kind of item: store it through the API, return the request that reads it ---------
+
+
+def wallet_challenge(api_key: str, monkeypatch) -> Probe:
+    wallet = new_wallet()
+    data = request(wallet.address)[2]["data"]
+    return lambda: _pakt(validate(sign(wallet, data["message"]), data["tempToken"]["token"]))
+
+
+def onboarding_step(api_key: str, monkeypatch) -> Probe:
+    step = signed_validation(new_wallet())[2]["data"]["tempToken"]["token"]
+    return lambda: _pakt(onboard(step, EMAIL))
+
+
+def emailed_code(api_key: str, monkeypatch) -> Probe:
+    access = onboarded(new_wallet(), EMAIL)["tempToken"]["token"]
+    code = codes_sent_to(EMAIL)[-1]
+    return lambda: _pakt(verify_account(access, code))
+
+
+def refresh_family(api_key: str, monkeypatch) -> Probe:
+    refresh_token = onboarded(new_wallet(), EMAIL)["refreshToken"]
+    return lambda: _hyphen(refresh(refresh_token))
+
+
+def device_challenge(api_key: str, monkeypatch) -> Probe:
+    device = Device()
+    signed_up(device, EMAIL)
+    issued = challenge(device)[2]["challengeData"]
+    return lambda: _hyphen(respond(device, issued))
+
+
+def pending_operation(api_key: str, monkeypatch) -> Probe:
+    phone = Device()
+    account = signed_up(phone, EMAIL)
+    access = account["credentials"]["accessToken"]
+    assert create(api_key, {"operationId": "order-1"}, user=account["account"]["id"])[0] == 200
+    shown = only_pending(access)
+    return lambda: _hyphen(decide(access, shown, phone))
+
+
+def new_device_key(api_key: str, monkeypatch) -> Probe:
+    """The laptop's key, stored while the phone approves it, then registered by the laptop's signature."""
+    phone, laptop = Device(), Device(name="laptop")
+    access = signed_up(phone, EMAIL)["credentials"]["accessToken"]
+    requested = request_two_factor(laptop, EMAIL)[2]
+    assert decide(access, only_pending(access), phone)[0] == 200
+    proof = laptop.sign(requested["challengeData"])
+    return lambda: _hyphen(finish_two_factor(requested["twoFactorAuth"]["id"], proof))
+
+
+def recovery_code(api_key: str, monkeypatch) -> Probe:
+    replacement = Device(name="new phone")
+    signed_up(Device(), EMAIL)
+    recovery_id = recover(replacement, EMAIL)[2]["recoveryId"]
+    code = codes_sent_to(EMAIL)[-1]
+    return lambda: _hyphen(confirm_recovery(recovery_id, code, replacement.sign(recovery_id)))
+
+
+def recovered_key(api_key: str, monkeypatch) -> Probe:
+    """The new key a recovery stored, registered once the cooling-off has passed."""
+    replacement = Device(name="new phone")
+    signed_up(Device(), EMAIL)
+    recovery_id = recover(replacement, EMAIL)[2]["recoveryId"]
+    code = codes_sent_to(EMAIL)[-1]
+    confirmed = confirm_recovery(recovery_id, code, replacement.sign(recovery_id))[2]
+    after_cooling_off = time.time() + 24 * 3600 + 1
+    monkeypatch.setattr(time, "time", lambda: after_cooling_off)
+    proof = replacement.sign(confirmed["challengeData"])
+    return lambda: _hyphen(finish_recovery(recovery_id, proof))
+
+
+def secure_action(api_key: str, monkeypatch) -> Probe:
+    user_uuid = as_uuid(signed_up(Device(), EMAIL)["account"]["id"])
+    action = init(api_key, user_uuid)[2]["data"]["secure_action_uuid"]
+    code = codes_sent_to(EMAIL)[-1]
+    return lambda: _metasky(verify(api_key, user_uuid, action, code))
+
+
+def full_request_window(api_key: str, monkeypatch) -> Probe:
+    """A user's approval requests at the limit for this minute: the next is refused until the minute ends."""
+    start_of_minute = float(int(time.time()) // 60 * 60 + 1)
+    monkeypatch.setattr(time, "time", lambda: start_of_minute)
+    user_id = signed_up(Device(), EMAIL)["account"]["id"]
+    for n in range(10):  # the template's default ApprovalRequestsPerUserPerMinute
+        assert create(api_key, {"operationId": f"op-{n}"}, user=user_id)[0] == 200
+    return lambda: _keyless(create(api_key, {"operationId": "one-more"}, user=user_id))
+
+
+# --- the walk ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expiring:
+    """A kind of item with a time: where it is stored, how to make and read it, and what a read gives
+    while it is fresh and once it is past its time."""
+
+    table: str
+    prefix: str  # the partition keys of this kind of item
+    arrange: Callable[[str, Any], Probe]
+    fresh: Outcome
+    aged: Outcome
+    clock_seconds: int = 0  # age by moving the clock this far, when the item has no deadline of its own
+
+    def __str__(self) -> str:
+        return f"{self.table}:{self.prefix}"
+
+
+CASES = [
+    Expiring("ChallengesTable", "siwe#", wallet_challenge, (202, None), (401, "SIGN_IN_FAILED")),
+    Expiring("ChallengesTable", "email-verification#", emailed_code, (200, None), (400, "INVALID_CODE")),
+    Expiring("ChallengesTable", "signin#", device_challenge, (200, None), (401, "SIGN_IN_FAILED")),
+    Expiring("ChallengesTable", "2fa#", new_device_key, (200, None), (410, "TWO_FACTOR_EXPIRED")),
+    Expiring("ChallengesTable", "recover#", recovery_code, (202, None), (400, "INVALID_CODE")),
+    Expiring("ChallengesTable", "recovery#", recovered_key, (200, None), (404, "OPERATION_NOT_FOUND")),
+    Expiring("TempTokensTable", "step#", onboarding_step, (200, None), (401, "INVALID_TOKEN")),
+    Expiring("SessionsTable", "family#", refresh_family, (200, None), (401, "INVALID_REFRESH_TOKEN")),
+    Expiring("OperationsTable", "", pending_operation, (200, None), (404, "OPERATION_NOT_FOUND")),
+    Expiring("SecureActionsTable", "", secure_action, (200, None), (410, "SECURE_ACTION_EXPIRED")),
+    Expiring(
+        "RateLimitsTable",
+        "requests#user#",
+        full_request_window,
+        (429, "TOO_MANY_REQUESTS"),
+        (200, None),
+        clock_seconds=60,
+    ),
+]
+
+
+def _items(tables: dict[str, Any], case: Expiring) -> list[dict[str, Any]]:
+    items = tables[case.table].scan(ConsistentRead=True)["Items"]
+    return [item for item in items if item["pk"].startswith(case.prefix)]
+
+
+def _age(tables: dict[str, Any], case: Expiring, monkeypatch) -> list[str]:
+    """Put every time of the case's items one second in the past (or move the clock); their keys."""
+    items = _items(tables, case)
+    assert items, f"the arrangement stored no {case} item"
+    if case.clock_seconds:
+        later = time.time() + case.clock_seconds
+        monkeypatch.setattr(time, "time", lambda: later)
+    else:
+        past = int(time.time()) - 1
+        for item in items:
+            times = [name for name in _TIMES if name in item]
+            tables[case.table].update_item(
+                Key={"pk": item["pk"]},
+                UpdateExpression="SET " + ", ".join(f"#{name} = :past" for name in times),
+                ExpressionAttributeNames={f"#{name}": name for name in times},
+                ExpressionAttributeValues={":past": past},
+            )
+    return sorted(item["pk"] for item in items)
+
+
+def test_every_table_with_a_ttl_has_its_items_walked_and_every_other_is_permanent():
+    """A new table must either be walked here or be named as holding nothing with a time."""
+    tables = {
+        name: resource["Properties"]
+        for name, resource in TEMPLATE["Resources"].items()
+        if resource["Type"] == "AWS::DynamoDB::Table"
+    }
+    with_ttl = {name for name, properties in tables.items() if "TimeToLiveSpecification" in properties}
+
+    assert {case.table for case in CASES} == with_ttl
+    assert set(tables) - with_ttl == set(PERMANENT)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_a_fresh_item_is_accepted(tables, api_key, monkeypatch, case):
+    """The control: the same request, on the item while it is in time."""
+    probe = case.arrange(api_key, monkeypatch)
+
+    assert probe() == case.fresh
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_an_item_past_its_time_is_refused_though_still_in_the_table(tables, api_key, monkeypatch, case):
+    """SECURITY.md 4."""
+    probe = case.arrange(api_key, monkeypatch)
+    aged = _age(tables, case, monkeypatch)
+
+    assert probe() == case.aged
+    assert set(aged) <= {item["pk"] for item in _items(tables, case)}  # refused, not deleted
