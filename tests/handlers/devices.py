@@ -7,6 +7,7 @@ of the layer's own code.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.hashes import SHA256
 
 from tests.conftest import api_event, invoke
+from tests.handlers.wallets import codes_sent_to
 
 Answer = tuple[int, dict[str, str], Any]
 
@@ -199,14 +201,38 @@ def only_pending(access_token: str) -> dict[str, Any]:
     return operation
 
 
-def register_second_device(old: Device, new: Device, email: str, access: str) -> dict:
-    """A 2FA sign-in of `new`, approved from `old`; returns the finish answer's body."""
+def approved_new_device(old: Device, new: Device, email: str, access: str) -> tuple[str, str]:
+    """A 2FA sign-in of `new`, approved from `old`: the request id and `new`'s signature that finishes it."""
     status, _, requested = request_two_factor(new, email)
     assert status == 201, requested
     shown = only_pending(access)
     assert decide(access, shown, old)[0] == 200
-    status, _, body = finish_two_factor(
-        requested["twoFactorAuth"]["id"], new.sign(requested["challengeData"])
-    )
+    return requested["twoFactorAuth"]["id"], new.sign(requested["challengeData"])
+
+
+def register_second_device(old: Device, new: Device, email: str, access: str) -> dict:
+    """A 2FA sign-in of `new`, approved from `old`; returns the finish answer's body."""
+    status, _, body = finish_two_factor(*approved_new_device(old, new, email, access))
     assert status == 200, body
     return body
+
+
+def recovered_to_cooling_off(new: Device, email: str) -> tuple[str, dict]:
+    """A recovery of `email`'s account onto `new`, its e-mailed code confirmed: the recovery id and the
+    confirmation (with the challenge `new` signs to finish once the cooling-off is over)."""
+    started = recover(new, email)[2]
+    code = codes_sent_to(email)[-1]
+    status, _, confirmed = confirm_recovery(started["recoveryId"], code, new.sign(started["recoveryId"]))
+    assert status == 202, confirmed
+    return started["recoveryId"], confirmed
+
+
+def recovery_past_cooling_off(email: str, monkeypatch: Any) -> tuple[str, str]:
+    """A recovery of `email`'s account (signed up on another device) onto a new device, confirmed, with the
+    clock moved past the cooling-off: the recovery id and the new device's signature that finishes it."""
+    replacement = Device(name="new phone")
+    signed_up(Device(), email)
+    recovery_id, confirmed = recovered_to_cooling_off(replacement, email)
+    after_cooling_off = time.time() + 24 * 3600 + 1  # the template's default RecoveryCoolingOffHours
+    monkeypatch.setattr(time, "time", lambda: after_cooling_off)
+    return recovery_id, replacement.sign(confirmed["challengeData"])

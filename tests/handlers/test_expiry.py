@@ -19,6 +19,7 @@ import pytest
 from tests.conftest import TEMPLATE
 from tests.handlers.devices import (
     Device,
+    approved_new_device,
     challenge,
     confirm_recovery,
     decide,
@@ -26,7 +27,7 @@ from tests.handlers.devices import (
     finish_two_factor,
     only_pending,
     recover,
-    request_two_factor,
+    recovery_past_cooling_off,
     respond,
     signed_up,
 )
@@ -122,12 +123,10 @@ def pending_operation(api_key: str, monkeypatch) -> Probe:
 
 def new_device_key(api_key: str, monkeypatch) -> Probe:
     """The laptop's key, stored while the phone approves it, then registered by the laptop's signature."""
-    phone, laptop = Device(), Device(name="laptop")
+    phone = Device()
     access = signed_up(phone, EMAIL)["credentials"]["accessToken"]
-    requested = request_two_factor(laptop, EMAIL)[2]
-    assert decide(access, only_pending(access), phone)[0] == 200
-    proof = laptop.sign(requested["challengeData"])
-    return lambda: _hyphen(finish_two_factor(requested["twoFactorAuth"]["id"], proof))
+    request_id, proof = approved_new_device(phone, Device(name="laptop"), EMAIL, access)
+    return lambda: _hyphen(finish_two_factor(request_id, proof))
 
 
 def recovery_code(api_key: str, monkeypatch) -> Probe:
@@ -140,14 +139,7 @@ def recovery_code(api_key: str, monkeypatch) -> Probe:
 
 def recovered_key(api_key: str, monkeypatch) -> Probe:
     """The new key a recovery stored, registered once the cooling-off has passed."""
-    replacement = Device(name="new phone")
-    signed_up(Device(), EMAIL)
-    recovery_id = recover(replacement, EMAIL)[2]["recoveryId"]
-    code = codes_sent_to(EMAIL)[-1]
-    confirmed = confirm_recovery(recovery_id, code, replacement.sign(recovery_id))[2]
-    after_cooling_off = time.time() + 24 * 3600 + 1
-    monkeypatch.setattr(time, "time", lambda: after_cooling_off)
-    proof = replacement.sign(confirmed["challengeData"])
+    recovery_id, proof = recovery_past_cooling_off(EMAIL, monkeypatch)
     return lambda: _hyphen(finish_recovery(recovery_id, proof))
 
 

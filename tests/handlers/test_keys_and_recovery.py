@@ -12,6 +12,7 @@ from tests.handlers.devices import (
     keys,
     pending,
     recover,
+    recovered_to_cooling_off,
     register_second_device,
     revoke,
     sign_in,
@@ -67,14 +68,6 @@ def test_a_user_cannot_revoke_another_users_key(tables):
     assert sign_in(ada)[0] == 200
 
 
-def _recover_to_cooling_off(new: Device, email: str) -> tuple[str, dict]:
-    started = recover(new, email)[2]
-    code = codes_sent_to(email)[-1]
-    status, _, confirmed = confirm_recovery(started["recoveryId"], code, new.sign(started["recoveryId"]))
-    assert status == 202, confirmed
-    return started["recoveryId"], confirmed
-
-
 def _at(monkeypatch, seconds_from_now: float) -> None:
     later = time.time() + seconds_from_now
     monkeypatch.setattr(time, "time", lambda: later)
@@ -85,7 +78,7 @@ def test_recovery_completes_after_the_cooling_off_in_view_of_the_users_devices(t
     body = signed_up(phone, "ada@example.com")
     access = body["credentials"]["accessToken"]
 
-    recovery_id, confirmed = _recover_to_cooling_off(replacement, "ada@example.com")
+    recovery_id, confirmed = recovered_to_cooling_off(replacement, "ada@example.com")
     too_soon = finish_recovery(recovery_id, replacement.sign(confirmed["challengeData"]))
     shown = pending(access)[2]["operations"]
     _at(monkeypatch, 24 * 3600 + 1)
@@ -100,7 +93,7 @@ def test_recovery_completes_after_the_cooling_off_in_view_of_the_users_devices(t
 def test_a_registered_device_that_denies_a_recovery_stops_it_for_good(tables, monkeypatch):
     phone, attacker = Device(), Device(name="attacker")
     access = signed_up(phone, "ada@example.com")["credentials"]["accessToken"]
-    recovery_id, confirmed = _recover_to_cooling_off(attacker, "ada@example.com")
+    recovery_id, confirmed = recovered_to_cooling_off(attacker, "ada@example.com")
     (shown,) = pending(access)[2]["operations"]
 
     denied = decide(access, shown, phone, "deny")

@@ -4,7 +4,6 @@ time and never gets the first answer's tokens back, and nothing caches responses
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,20 +13,16 @@ import pytest
 from tests.conftest import ROOT, TEMPLATE
 from tests.handlers.devices import (
     Device,
+    approved_new_device,
     challenge,
-    confirm_recovery,
-    decide,
     finish_recovery,
     finish_two_factor,
-    only_pending,
-    recover,
-    request_two_factor,
+    recovery_past_cooling_off,
     respond,
     sign_up,
     signed_up,
 )
 from tests.handlers.wallets import (
-    codes_sent_to,
     new_wallet,
     onboard,
     onboarded,
@@ -74,23 +69,14 @@ def device_sign_in(monkeypatch) -> Callable[[], Answer]:
 
 
 def new_device_finish(monkeypatch) -> Callable[[], Answer]:
-    phone, laptop = Device(), Device(name="laptop")
+    phone = Device()
     access = signed_up(phone, EMAIL)["credentials"]["accessToken"]
-    requested = request_two_factor(laptop, EMAIL)[2]
-    assert decide(access, only_pending(access), phone)[0] == 200
-    proof = laptop.sign(requested["challengeData"])
-    return lambda: finish_two_factor(requested["twoFactorAuth"]["id"], proof)
+    request_id, proof = approved_new_device(phone, Device(name="laptop"), EMAIL, access)
+    return lambda: finish_two_factor(request_id, proof)
 
 
 def recovery_finish(monkeypatch) -> Callable[[], Answer]:
-    replacement = Device(name="new phone")
-    signed_up(Device(), EMAIL)
-    recovery_id = recover(replacement, EMAIL)[2]["recoveryId"]
-    code = codes_sent_to(EMAIL)[-1]
-    confirmed = confirm_recovery(recovery_id, code, replacement.sign(recovery_id))[2]
-    after_cooling_off = time.time() + 24 * 3600 + 1
-    monkeypatch.setattr(time, "time", lambda: after_cooling_off)
-    proof = replacement.sign(confirmed["challengeData"])
+    recovery_id, proof = recovery_past_cooling_off(EMAIL, monkeypatch)
     return lambda: finish_recovery(recovery_id, proof)
 
 
