@@ -30,7 +30,7 @@ help:
 	@echo "make bench  measure what a request costs (a few minutes; prints tables)"
 	@echo "make openapi  write docs/openapi.json from the handlers (a test fails when it is stale)"
 	@echo "make fuzz   long runs: Schemathesis against the local API (EXAMPLES=300 per operation and phase)"
-	@echo "            and the state machines (STATEFUL=300 examples each)"
+	@echo "            and the state machines (STATEFUL=100 examples each, about 3 minutes)"
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -86,7 +86,7 @@ openapi: env
 
 # make test runs the same test with 30 examples; this one takes some minutes per 100.
 EXAMPLES ?= 300
-STATEFUL ?= 300
+STATEFUL ?= 100
 fuzz: env
 	ASSENT_FUZZ_EXAMPLES=$(EXAMPLES) ASSENT_STATEFUL_EXAMPLES=$(STATEFUL) $(BIN)/pytest -s --no-cov \
 		-p no:cacheprovider --hypothesis-show-statistics tests/e2e/test_api_fuzzing.py tests/handlers/test_state_machines.py

@@ -52,11 +52,8 @@ def aws() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def tables(aws: None) -> Iterator[dict[str, Any]]:
-    """The template's tables, emptied, with the layer's cached services rebuilt against them."""
-    from assent import services
-
+def empty_tables() -> dict[str, Any]:
+    """Every table, emptied; their handles by name."""
     resource = boto3.resource("dynamodb")
     handles = {name: resource.Table(name) for name in boto3.client("dynamodb").list_tables()["TableNames"]}
     for table in handles.values():
@@ -64,6 +61,15 @@ def tables(aws: None) -> Iterator[dict[str, Any]]:
         with table.batch_writer() as batch:
             for item in table.scan()["Items"]:
                 batch.delete_item(Key={k: item[k] for k in key_names})
+    return handles
+
+
+@pytest.fixture
+def tables(aws: None) -> Iterator[dict[str, Any]]:
+    """The template's tables, emptied, with the layer's cached services rebuilt against them."""
+    from assent import services
+
+    handles = empty_tables()
     services.reset()
     yield handles
     services.reset()

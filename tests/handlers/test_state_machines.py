@@ -4,7 +4,7 @@ test's hands, so that expiry, reuse and terminal states are explored rather than
 Each machine keeps its own model of what the API must answer, written from the rules (SECURITY.md, the
 README), never from the layer's code, and drives the real handlers under moto. Clock steps include jumps to
 exactly one second before, at and after each deadline the model knows of. Every example starts at a
-minute's first second with a new user (and client), so examples share nothing.
+minute's first second, on empty tables, with a new user (and client), so examples share nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from hypothesis.stateful import (
     rule,
 )
 
+from tests.conftest import empty_tables
 from tests.handlers.devices import (
     Device,
     approval_digest,
@@ -69,6 +70,9 @@ class ClockedMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
+        # Each example on empty tables: moto's index queries read every item, so leftovers would slow
+        # every later example.
+        empty_tables()
         self.now = float(int(_system_time()) // 60 * 60 + 1)
         time.time = lambda: self.now
 
