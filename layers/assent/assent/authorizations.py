@@ -24,7 +24,6 @@ from assent.errors import (
     NoApprovingDevice,
 )
 from assent.operations import Operation, OperationState, Purpose
-from assent.repositories.transactions import TransactionCancelled, transact
 from assent.users import InvalidEmail, normalise_email
 
 if TYPE_CHECKING:
@@ -149,12 +148,13 @@ class Authorizations:
             # Two digits, as the number-matching prompts people know show: easy to read and type.
             number=str(10 + secrets.randbelow(90)) if action.number_matching else None,
         )
-        limits = self._limits.items(client_id=client.client_id, user_id=user_id, now=now)
-        try:
-            transact(self._operations.client, [*limits, self._operations.create_item(operation)])
-        except TransactionCancelled as error:
-            self._limits.raise_if_limited(error)
-            raise
+        self._limits.transact(
+            self._operations.client,
+            [self._operations.create_item(operation)],
+            client_id=client.client_id,
+            user_id=user_id,
+            now=now,
+        )
         wait = request.wait_seconds if request.wait_seconds is not None else lifetime
         return self._await(operation, min(wait, MAX_WAIT_SECONDS, time_left - _ANSWER_MARGIN_SECONDS))
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from assent.clock import Clock, iso8601, system_clock
 from assent.errors import ClientNotFound, Unauthenticated
+from assent.repositories.reads import all_items
 
 API_KEY_PREFIX = "ak_"
 # Keys we issue carry 256 random bits; a key a developer chooses for local use must not be trivially short.
@@ -78,14 +79,7 @@ class ClientsRepository:
         return _record(item) if item else None
 
     def all(self) -> list[ClientRecord]:
-        records: list[ClientRecord] = []
-        kwargs: dict = {"ConsistentRead": True}
-        while True:
-            page = self._table.scan(**kwargs)
-            records.extend(_record(item) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return records
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [_record(item) for item in all_items(self._table.scan, ConsistentRead=True)]
 
     def revoke(self, key_hash: str, revoked_at: str) -> None:
         self._table.update_item(

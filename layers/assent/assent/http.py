@@ -205,8 +205,10 @@ def entrypoint(app: FamilyResolver) -> Callable[[dict, LambdaContext], dict]:
         if refusal is None and app.form_fields is not None:
             try:
                 event = _form_as_json(event, app.form_fields)
-            except (AssentError, ValueError) as error:
-                refusal = error if isinstance(error, AssentError) else InvalidRequest("malformed form body")
+            except AssentError as error:
+                refusal = error
+            except ValueError:
+                refusal = InvalidRequest("malformed form body")
         if refusal is not None:
             response = _proxy_response(app.envelope.error(refusal.status, refusal.code, refusal.message))
         else:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from assent.clock import Clock, system_clock
 from assent.errors import OperationExists, OperationNotFound
-from assent.repositories.transactions import TransactionCancelled, transact
+from assent.repositories.transactions import TransactionCancelled
 
 if TYPE_CHECKING:
     from assent.clients import Client
@@ -152,12 +152,16 @@ class OperationsService:
             payload=payload,
             external_user_id=external_user_id,
         )
-        items = self._limits.items(client_id=client.client_id, user_id=user_id, now=now)
         try:
-            transact(self._repository.client, [*items, self._repository.create_item(operation, now=now)])
+            self._limits.transact(
+                self._repository.client,
+                [self._repository.create_item(operation, now=now)],
+                client_id=client.client_id,
+                user_id=user_id,
+                now=now,
+            )
         except TransactionCancelled as error:
-            self._limits.raise_if_limited(error)
-            if error.failed(self._limits.count):
+            if error.failed(0):
                 raise OperationExists("an operation with this operationId exists") from error
             raise
         return operation

@@ -27,7 +27,7 @@ from assent.errors import (
 )
 from assent.observability import logger
 from assent.repositories.secure_actions import PENDING, VERIFIED, SecureActionsRepository, order_key
-from assent.repositories.transactions import TransactionCancelled, transact
+from assent.repositories.transactions import TransactionCancelled
 
 if TYPE_CHECKING:
     from assent.clients import Client
@@ -129,15 +129,14 @@ class SecureActions:
             "ttl": now + CODE_SECONDS + self._retention,
         }
         try:
-            transact(
+            self._limits.transact(
                 self._actions.client,
-                [
-                    *self._limits.items(client_id=client.client_id, user_id=user.user_id, now=now),
-                    self._actions.put_item(item, now=now, resend_after=self._resend_after),
-                ],
+                [self._actions.put_item(item, now=now, resend_after=self._resend_after)],
+                client_id=client.client_id,
+                user_id=user.user_id,
+                now=now,
             )
         except TransactionCancelled as error:
-            self._limits.raise_if_limited(error)
             current = self._actions.get(pk)
             if current is not None and current["state"] == VERIFIED:
                 raise SecureActionUsed("this order's secure action is verified already") from error
@@ -186,11 +185,12 @@ class SecureActions:
 
     def get(self, client: Client, user_id: str, order_uuid: str) -> SecureAction:
         """The order's current secure action, for the client to check before it acts."""
+        now = self._clock()
         item = self._actions.get(order_key(client.client_id, user_id, order_uuid))
-        if item is None or int(item["ttl"]) <= self._clock():
+        if item is None or int(item["ttl"]) <= now:
             self._raise_if_unknown(user_id)
             raise OrderNotFound("Order not found")
-        return _secure_action(item, self._clock())
+        return _secure_action(item, now)
 
     def _raise_if_unknown(self, user_id: str) -> None:
         """Only where an order has no action: an action exists only for a known user, so the user is read

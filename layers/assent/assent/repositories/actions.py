@@ -8,6 +8,7 @@ from boto3.dynamodb.conditions import Key
 
 from assent.actions import Action
 from assent.errors import ActionExists
+from assent.repositories.reads import all_items
 
 # A client defines a handful of actions; a listing longer than this is not a use anyone has.
 MAX_ACTIONS_LISTED = 1000
@@ -35,15 +36,10 @@ class ActionsRepository:
         return _action(item) if item else None
 
     def list(self, client_id: str) -> list[Action]:
-        actions: list[Action] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("client_id").eq(client_id)}
-        while len(actions) < MAX_ACTIONS_LISTED:
-            page = self._table.query(**kwargs)
-            actions.extend(_action(item) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return actions[:MAX_ACTIONS_LISTED]
+        items = all_items(
+            self._table.query, limit=MAX_ACTIONS_LISTED, KeyConditionExpression=Key("client_id").eq(client_id)
+        )
+        return [_action(item) for item in items]
 
     def update(
         self, client_id: str, code: str, fields: dict[str, object], *, updated_ms: int

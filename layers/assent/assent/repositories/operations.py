@@ -7,6 +7,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 
 from assent.operations import Operation, OperationState, Purpose
+from assent.repositories.reads import all_items
 
 PENDING_INDEX = "pending-by-user"
 # A pending list is shown on a device; more than this many waiting approvals is abuse, not use.
@@ -93,20 +94,15 @@ class OperationsRepository:
         """
         oldest_live_ms = int((now - max_lifetime_seconds) * 1000)
         live = Attr("expires_at").gt(int(now))
-        kwargs: dict[str, Any] = {
-            "IndexName": PENDING_INDEX,
-            "KeyConditionExpression": Key("pending_user").eq(user_id) & Key("created_ms").gt(oldest_live_ms),
-            "FilterExpression": live if client_id is None else live & Attr("client_id").eq(client_id),
-            "ScanIndexForward": True,
-        }
-        operations: list[Operation] = []
-        while len(operations) < MAX_PENDING_LISTED:
-            page = self._table.query(**kwargs)
-            operations.extend(_operation(item) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return operations[:MAX_PENDING_LISTED]
+        items = all_items(
+            self._table.query,
+            limit=MAX_PENDING_LISTED,
+            IndexName=PENDING_INDEX,
+            KeyConditionExpression=Key("pending_user").eq(user_id) & Key("created_ms").gt(oldest_live_ms),
+            FilterExpression=live if client_id is None else live & Attr("client_id").eq(client_id),
+            ScanIndexForward=True,
+        )
+        return [_operation(item) for item in items]
 
 
 def _item(operation: Operation) -> dict[str, Any]:

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
+from assent.repositories.reads import item_on_failure
 
 # How long an expired proof stays before TTL removes it; nothing reads it past `expires_at`.
 _TTL_GRACE_SECONDS = 86_400
-_deserialize = TypeDeserializer().deserialize
 
 
 class Throttled(Exception):
@@ -134,7 +133,7 @@ class ProofsRepository:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )["Attributes"]
         except client.exceptions.ConditionalCheckFailedException as error:
-            old = {k: _deserialize(v) for k, v in (error.response.get("Item") or {}).items()}
+            old = item_on_failure(error)
             locked = (
                 bool(old) and int(old["expires_at"]) > now and int(old.get("attempts", 0)) >= max_attempts
             )

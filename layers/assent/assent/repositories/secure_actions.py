@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
+from assent.repositories.reads import item_on_failure
 
 PENDING = "pending"
 VERIFIED = "verified"
-_deserialize = TypeDeserializer().deserialize
 
 
 def order_key(client_id: str, user_id: str, order_uuid: str) -> str:
@@ -75,7 +74,7 @@ class SecureActionsRepository:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )["Attributes"]
         except self.client.exceptions.ConditionalCheckFailedException as error:
-            old = {k: _deserialize(v) for k, v in (error.response.get("Item") or {}).items()}
+            old = item_on_failure(error)
             return None, old or None
         return item, None
 

@@ -6,13 +6,12 @@ import contextlib
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from boto3.dynamodb.types import TypeDeserializer
 
+from assent.repositories.reads import all_items, item_on_failure
 from assent.sessions import Session
 
 # Kept readable a while after the absolute lifetime, so that a late replay is still recognised and refused.
 _RETENTION_SECONDS = 7 * 86_400
-_deserialize = TypeDeserializer().deserialize
 BY_KEY_INDEX = "by-key"
 
 
@@ -64,8 +63,8 @@ class SessionsRepository:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )["Attributes"]
         except client.exceptions.ConditionalCheckFailedException as error:
-            old = error.response.get("Item")
-            return None, _session(family_id, {k: _deserialize(v) for k, v in old.items()}) if old else None
+            old = item_on_failure(error)
+            return None, _session(family_id, old) if old else None
         return _session(family_id, item), None
 
     def revoke(self, family_id: str, *, now: int, reason: str) -> None:
@@ -84,17 +83,16 @@ class SessionsRepository:
         The index is eventually consistent: a session begun within the same second as the key's
         revocation may be missed. Signing in checks the key is live, so none can begin after it.
         """
-        kwargs: dict[str, Any] = {"IndexName": BY_KEY_INDEX, "KeyConditionExpression": Key("key").eq(key)}
-        revoked = 0
-        while True:
-            page = self._table.query(**kwargs)
-            for item in page.get("Items", []):
-                if item.get("revoked_at") is None and int(item["expires_at"]) > now:
-                    self.revoke(str(item["pk"]).removeprefix("family#"), now=now, reason=reason)
-                    revoked += 1
-            if "LastEvaluatedKey" not in page:
-                return revoked
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        live = [
+            item
+            for item in all_items(
+                self._table.query, IndexName=BY_KEY_INDEX, KeyConditionExpression=Key("key").eq(key)
+            )
+            if item.get("revoked_at") is None and int(item["expires_at"]) > now
+        ]
+        for item in live:
+            self.revoke(str(item["pk"]).removeprefix("family#"), now=now, reason=reason)
+        return len(live)
 
 
 def _session(family_id: str, item: dict[str, Any]) -> Session:

@@ -12,6 +12,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from assent.errors import KeyNotFound
+from assent.repositories.reads import all_items
 from assent.users import KeyRecord, User
 
 BY_USER_INDEX = "by-user"
@@ -115,18 +116,13 @@ class UsersRepository:
 
     def keys_of(self, user_id: str) -> list[KeyRecord]:
         """A user's keys, live and revoked, from the by-user index (for display, never for a decision)."""
-        kwargs: dict[str, Any] = {
-            "IndexName": BY_USER_INDEX,
-            "KeyConditionExpression": Key("user_id").eq(user_id) & Key("pk").begins_with("key#"),
-        }
-        keys: list[KeyRecord] = []
-        while len(keys) < MAX_KEYS_LISTED:
-            page = self._table.query(**kwargs)
-            keys += [_key(item) for item in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return keys[:MAX_KEYS_LISTED]
+        items = all_items(
+            self._table.query,
+            limit=MAX_KEYS_LISTED,
+            IndexName=BY_USER_INDEX,
+            KeyConditionExpression=Key("user_id").eq(user_id) & Key("pk").begins_with("key#"),
+        )
+        return [_key(item) for item in items]
 
     def revoke_key(self, ref: str, user_id: str, *, now: int) -> None:
         """Mark a live key of this user revoked; anyone else's key, or none, is KeyNotFound."""

@@ -1,0 +1,33 @@
+"""Reading what DynamoDB answers: every page of a query or scan, and the item a failed condition returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from itertools import islice
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer
+
+_deserialize = TypeDeserializer().deserialize
+
+
+def all_items(read: Callable[..., dict[str, Any]], *, limit: int | None = None, **kwargs: Any) -> list[Any]:
+    """The items `read` (a table resource's `query` or `scan`) finds with `kwargs`, page after page; with
+    `limit`, at most that many, and no page is read past them."""
+    return list(islice(_pages(read, kwargs), limit))
+
+
+def _pages(read: Callable[..., dict[str, Any]], kwargs: dict[str, Any]) -> Iterator[Any]:
+    while True:
+        page = read(**kwargs)
+        yield from page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return
+        kwargs = {**kwargs, "ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+
+def item_on_failure(error: Any) -> dict[str, Any]:
+    """The item as it stood when a write's condition failed (asked for with
+    `ReturnValuesOnConditionCheckFailure="ALL_OLD"`), as plain values; empty if there was none. The low-level
+    error carries it typed, even when the write went through a table resource."""
+    return {name: _deserialize(value) for name, value in (error.response.get("Item") or {}).items()}
