@@ -50,6 +50,7 @@ env: $(VENV)/.synced $(JS_CLIENTS)/node_modules/.package-lock.json
 lint: env
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: env
 	$(BIN)/mypy
@@ -60,7 +61,7 @@ template: env
 	diff -u layers/assent/requirements.txt <($(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --quiet)
 
 unit: env
-	$(BIN)/pytest --cov=layers/assent/assent --cov=assent_tools --cov-report=term:skip-covered
+	$(BIN)/pytest -n auto --cov=layers/assent/assent --cov=assent_tools --cov-report=term:skip-covered
 
 test: lint typecheck template unit
 

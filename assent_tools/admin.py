@@ -9,8 +9,10 @@ from typing import Any
 
 import boto3
 
-from assent.clients import ClientRecord, ClientsRepository, ClientsService
-from assent.errors import ClientNotFound
+from assent.core.errors import ClientNotFound
+from assent.model.clients import ClientRecord
+from assent.repositories.clients import ClientsRepository
+from assent.services.clients import ClientsService
 
 DEFAULT_LOCAL_STORE = "http://127.0.0.1:3001"
 

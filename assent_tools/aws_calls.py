@@ -11,7 +11,7 @@ SERVICES = ("dynamodb", "kms", "ses", "sqs")
 
 
 def _clients() -> dict[str, Any]:
-    from assent import aws
+    from assent.core import aws
 
     # The DynamoDB resource's tables share one client; the others are cached per service.
     return {

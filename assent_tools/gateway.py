@@ -129,10 +129,10 @@ def _undecodable_body_as_text() -> None:
 
 def _create_development_client() -> str:
     # Imported here: the layer reads its settings on first use, after the environment above is set.
-    from assent import services
+    from assent import wiring
 
-    services.reset()
-    issued = services.clients_service().create(
+    wiring.reset()
+    issued = wiring.clients_service().create(
         "local development", api_key=os.environ.get("ASSENT_DEV_API_KEY") or None
     )
     return issued.api_key

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from assent_tools.template import ROOT, FunctionSpec, functions, load_template
 
 if TYPE_CHECKING:
-    from assent.errors import AssentError
+    from assent.core.errors import AssentError
 
 DOCUMENT = ROOT / "docs" / "openapi.json"
 TITLE = "Assent"
@@ -112,7 +112,7 @@ def _caller(func: Any) -> tuple[list[dict[str, list[str]]], type[AssentError] | 
     authenticate is answered; neither for a public route."""
     # The layer, imported once the environment is set.
     from assent.access import ClientCaller, UserCaller
-    from assent.errors import InvalidToken, Unauthenticated
+    from assent.core.errors import InvalidToken, Unauthenticated
 
     hints = list(typing.get_type_hints(func, include_extras=True).values())
     if ClientCaller in hints:

@@ -54,8 +54,8 @@ elapsed = time.perf_counter() - start
 services_ms = 0.0
 if target.endswith(".py"):
     import assent.access as access
-    import assent.services as services
-    used = {v for v in vars(module).values() if getattr(v, "__module__", "") == "assent.services"}
+    import assent.wiring as services
+    used = {v for v in vars(module).values() if getattr(v, "__module__", "") == "assent.wiring"}
     names = vars(module).values()
     if any(v is access.ClientCaller for v in names):
         used.add(services.clients_service)

@@ -232,12 +232,12 @@ def _later(seconds: float) -> Iterator[None]:
 
 def _scenario(record: Recorder, n: int) -> None:
     """Every endpoint once, as its users call it. `n` keeps identities apart between passes."""
-    from assent import services
+    from assent import wiring
     from tests.handlers import devices, unloq, wallets
     from tests.handlers import test_keyless_operations as keyless
     from tests.handlers import test_secure_actions as metasky
 
-    api_key = services.clients_service().create(f"bench {n}").api_key
+    api_key = wiring.clients_service().create(f"bench {n}").api_key
 
     wallet, email = wallets.new_wallet(), f"wallet-{n}@example.com"
     requested = record("web3 request", lambda: wallets.request(wallet.address))["data"]
@@ -329,9 +329,9 @@ def measure() -> dict[str, Counter[str]]:
         os.environ.update(function_environment(conftest.TEMPLATE, physical_ids, conftest.PARAMETERS))
         # The table, not the handlers' logs and metrics.
         os.environ.update({"POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_DISABLED": "true"})
-        from assent import services
+        from assent import wiring
 
-        services.reset()
+        wiring.reset()
         with counted_calls() as calls:
             passes = count(1)
             _scenario(Recorder(calls), next(passes))  # cold: first tokens fetch the public key

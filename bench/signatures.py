@@ -19,8 +19,8 @@ from eth_account.messages import _hash_eip191_message, encode_defunct
 from eth_keys.backends import NativeECCBackend
 from eth_keys.datatypes import Signature
 
-from assent.p256 import public_key
-from assent.wallets import recover_signer
+from assent.crypto.p256 import public_key
+from assent.crypto.wallets import recover_signer
 from bench.report import median, print_table, spread
 
 ROUNDS, PER_ROUND = 15, 40
@@ -59,8 +59,8 @@ def _p256() -> dict[str, list[float]]:
         "cryptography, DER, key parsed once (floor)": _timed(
             lambda: direct.verify(der, challenge, ec.ECDSA(SHA256()))
         ),
-        "assent.p256 PublicKey.verify (r‖s hex)": _timed(lambda: key.verify(challenge, signature)),
-        "assent.p256 public_key(x‖y hex) + verify": _timed(
+        "assent.crypto.p256 PublicKey.verify (r‖s hex)": _timed(lambda: key.verify(challenge, signature)),
+        "assent.crypto.p256 public_key(x‖y hex) + verify": _timed(
             lambda: public_key(key.hex).verify(challenge, signature)
         ),
     }
@@ -81,7 +81,7 @@ def main() -> None:
         "coincurve, from the hash (floor)": _timed(
             lambda: coincurve.PublicKey.from_signature_and_message(recoverable, digest, hasher=None)
         ),
-        "assent.wallets.recover_signer (hash, recover, address)": _timed(
+        "assent.crypto.wallets.recover_signer (hash, recover, address)": _timed(
             lambda: recover_signer(message, signature)
         ),
         "eth-account Account.recover_message (on coincurve)": _timed(

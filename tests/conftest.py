@@ -67,19 +67,19 @@ def empty_tables() -> dict[str, Any]:
 @pytest.fixture
 def tables(aws: None) -> Iterator[dict[str, Any]]:
     """The template's tables, emptied, with the layer's cached services rebuilt against them."""
-    from assent import services
+    from assent import wiring
 
     handles = empty_tables()
-    services.reset()
+    wiring.reset()
     yield handles
-    services.reset()
+    wiring.reset()
 
 
 @pytest.fixture
 def api_key(tables: dict[str, Any]) -> str:
-    from assent import services
+    from assent import wiring
 
-    return services.clients_service().create("test client").api_key
+    return wiring.clients_service().create("test client").api_key
 
 
 _HANDLERS: dict[str, Handler] = {}

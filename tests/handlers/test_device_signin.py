@@ -64,10 +64,10 @@ def test_a_key_signs_up_once_and_an_address_belongs_to_one_account(tables):
 
 
 def test_the_test_method_is_refused_where_the_deployment_has_not_turned_it_on(tables, monkeypatch):
-    from assent import services
+    from assent import wiring
 
     monkeypatch.setenv("ASSENT_TEST_SIGN_IN", "false")
-    services.reset()
+    wiring.reset()
 
     status, _, body = sign_up(Device(), "ada@example.com")
 

@@ -50,7 +50,7 @@ class Provider:
 
 @pytest.fixture
 def providers(tables, monkeypatch) -> Iterator[dict[str, Provider]]:
-    from assent import services
+    from assent import wiring
 
     served = {
         "/firebase": Provider(f"https://securetoken.google.com/{PROJECT}", PROJECT),
@@ -75,10 +75,10 @@ def providers(tables, monkeypatch) -> Iterator[dict[str, Provider]]:
     monkeypatch.setenv("ASSENT_FIREBASE_JWKS_URL", f"{base}/firebase")
     monkeypatch.setenv("ASSENT_APPLE_CLIENT_ID", APPLE_CLIENT)
     monkeypatch.setenv("ASSENT_APPLE_JWKS_URL", f"{base}/apple")
-    services.reset()
+    wiring.reset()
     yield {"firebase": served["/firebase"], "apple": served["/apple"]}
     server.shutdown()
-    services.reset()
+    wiring.reset()
 
 
 @pytest.mark.parametrize("method", ["firebase", "apple"])

@@ -57,9 +57,9 @@ def backdate(tables: dict[str, Any], operation_id: str, attribute: str) -> None:
 
 
 def another_client_key() -> str:
-    from assent import services
+    from assent import wiring
 
-    return services.clients_service().create("another client").api_key
+    return wiring.clients_service().create("another client").api_key
 
 
 # --- create ---------------------------------------------------------------------
@@ -234,10 +234,10 @@ def test_a_bearer_api_key_is_accepted_as_unloq_sends_it(tables, api_key):
 
 
 def test_a_revoked_key_is_refused_on_the_next_request(tables, api_key):
-    from assent import services
+    from assent import wiring
 
-    client = services.clients_service().authenticate(api_key)
-    services.clients_service().revoke(client.client_id)
+    client = wiring.clients_service().authenticate(api_key)
+    wiring.clients_service().revoke(client.client_id)
 
     status, _, _ = create(api_key, {"operationId": "a"})
 
@@ -317,9 +317,9 @@ def test_pending_for_a_user_with_none_is_an_empty_list(tables, api_key):
 
 
 def test_get_answers_the_documented_shape(tables, api_key):
-    from assent import services
+    from assent import wiring
 
-    key_id = services.clients_service().authenticate(api_key).key_id
+    key_id = wiring.clients_service().authenticate(api_key).key_id
     create(api_key, {"operationId": "order-7", "operationPayload": "Pay", "externalUserId": "c-1"})
 
     status, _, body = get(api_key, "order-7")

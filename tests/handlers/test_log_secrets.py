@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from assent.observability import logger
+from assent.core.observability import logger
 from tests.handlers import unloq, wallets
 from tests.handlers.devices import Device, challenge, decide, only_pending, respond, signed_up
 from tests.handlers.test_approvals import _keyless_operation

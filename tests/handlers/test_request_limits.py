@@ -67,10 +67,10 @@ def test_a_refused_request_counts_nothing(api_key, tables):
 
 
 def test_a_client_makes_at_most_its_limit_per_minute_to_all_users(api_key, tables, monkeypatch):
-    from assent import services
+    from assent import wiring
 
     monkeypatch.setenv("ASSENT_REQUESTS_PER_CLIENT_PER_MINUTE", "3")
-    services.reset()
+    wiring.reset()
     statuses = [create(api_key, {"operationId": f"o-{n}"}, user=f"0A0A0A{n:02X}")[0] for n in range(4)]
 
     assert statuses == [200, 200, 200, 429]

@@ -102,9 +102,9 @@ class OperationLifecycle(ClockedMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        from assent import services
+        from assent import wiring
 
-        self.api_key = services.clients_service().create("state machine").api_key
+        self.api_key = wiring.clients_service().create("state machine").api_key
         self.phone = Device()
         account = signed_up(self.phone, f"ops-{time.time_ns()}@example.com")
         self.user_id = account["account"]["id"]
@@ -270,7 +270,7 @@ class RefreshFamilies(ClockedMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        from assent import config
+        from assent.core import config
 
         self.sessions = boto3.resource("dynamodb").Table(config.settings().sessions_table)
         self.device = Device()

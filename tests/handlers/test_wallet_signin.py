@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from eth_utils import to_checksum_address
 
-from assent.siwe import parse
+from assent.crypto.siwe import parse
 from tests.handlers.wallets import (
     codes_sent_to,
     new_wallet,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assent.templates import MAX_VALUE_CHARS, TemplateError, render, variables_in
+from assent.model.templates import MAX_VALUE_CHARS, TemplateError, render, variables_in
 
 NAME_START = string.ascii_letters + "_"
 NAME_CHARS = NAME_START + string.digits

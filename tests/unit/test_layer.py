@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assent import config
-from assent.clients import ClientRecord, ClientsService, generate_api_key, hash_api_key
-from assent.clock import iso8601
-from assent.errors import Unauthenticated
-from assent.http import body_refusal, cors_headers, describe_validation_errors
-from assent.operations import Operation, OperationState
+from assent.core import config
+from assent.core.clock import iso8601
+from assent.core.errors import Unauthenticated
+from assent.core.http import body_refusal, cors_headers, describe_validation_errors
+from assent.crypto.api_keys import generate_api_key, hash_api_key
+from assent.model.clients import ClientRecord
+from assent.model.operations import Operation, OperationState
+from assent.services.clients import ClientsService
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.hashes import SHA256
 
-from assent.p256 import InvalidKey, public_key
+from assent.crypto.p256 import InvalidKey, public_key
 
 VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors" / "wycheproof"
 P1363 = VECTORS / "ecdsa_secp256r1_sha256_p1363_test.json"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from eth_utils import to_checksum_address as reference_checksum
 
-from assent.eip55 import InvalidAddress, to_checksum_address
-from assent.siwe import SiweError, SiweMessage, parse, timestamp
-from assent.wallets import InvalidSignature, recover_signer
+from assent.crypto.eip55 import InvalidAddress, to_checksum_address
+from assent.crypto.siwe import SiweError, SiweMessage, parse, timestamp
+from assent.crypto.wallets import InvalidSignature, recover_signer
 
 VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors" / "siwe"
 _FIELDS = {

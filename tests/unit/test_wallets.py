@@ -9,7 +9,7 @@ from eth_account.messages import encode_defunct
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assent.wallets import InvalidSignature, recover_signer
+from assent.crypto.wallets import InvalidSignature, recover_signer
 
 N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 WALLET = Account.create()

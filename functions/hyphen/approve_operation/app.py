@@ -2,10 +2,10 @@
 (POST /device/v1/operations/{requestId}/approve)."""
 
 from assent.access import UserCaller
-from assent.approvals import DECISION_REFUSALS, Decision, SignedDecision
+from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
-from assent.http import entrypoint, refuses
-from assent.services import approvals
+from assent.services.approvals import DECISION_REFUSALS, Decision, SignedDecision
+from assent.wiring import approvals
 
 app = hyphen.resolver()
 

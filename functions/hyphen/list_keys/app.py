@@ -1,9 +1,9 @@
 """Hyphen: the signed-in user's keys, live and revoked (GET /key/v1/keys)."""
 
 from assent.access import UserCaller
+from assent.core.http import entrypoint
 from assent.families import hyphen
-from assent.http import entrypoint
-from assent.services import user_keys
+from assent.wiring import user_keys
 
 app = hyphen.resolver()
 

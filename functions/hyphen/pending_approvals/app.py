@@ -2,9 +2,9 @@
 (GET /device/v1/operations/pending)."""
 
 from assent.access import UserCaller
+from assent.core.http import entrypoint
 from assent.families import hyphen
-from assent.http import entrypoint
-from assent.services import approvals
+from assent.wiring import approvals
 
 app = hyphen.resolver()
 

@@ -1,11 +1,11 @@
 """Hyphen: begin recovering an account onto a new key; the answer is the same for any address
 (POST /auth/v1/recover)."""
 
-from assent.clock import iso8601
-from assent.errors import InvalidKey
+from assent.core.clock import iso8601
+from assent.core.errors import InvalidKey
+from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
-from assent.http import entrypoint, refuses
-from assent.services import recovery
+from assent.wiring import recovery
 
 app = hyphen.resolver()
 

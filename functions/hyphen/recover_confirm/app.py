@@ -1,11 +1,11 @@
 """Hyphen: confirm a recovery with the e-mailed code and the new key; the cooling-off begins
 (POST /auth/v1/recover/confirm)."""
 
-from assent.clock import iso8601
-from assent.errors import CodeLocked, InvalidCode, SignInFailed
+from assent.core.clock import iso8601
+from assent.core.errors import CodeLocked, InvalidCode, SignInFailed
+from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
-from assent.http import entrypoint, refuses
-from assent.services import recovery
+from assent.wiring import recovery
 
 app = hyphen.resolver()
 

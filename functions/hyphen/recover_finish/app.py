@@ -1,10 +1,10 @@
 """Hyphen: after the cooling-off, register the recovered account's new key and sign in
 (POST /auth/v1/recover/finish)."""
 
-from assent.errors import KeyTaken, OperationNotFound, RecoveryCoolingOff, RecoveryDenied, SignInFailed
+from assent.core.errors import KeyTaken, OperationNotFound, RecoveryCoolingOff, RecoveryDenied, SignInFailed
+from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
-from assent.http import entrypoint, refuses
-from assent.services import recovery
+from assent.wiring import recovery
 
 app = hyphen.resolver()
 

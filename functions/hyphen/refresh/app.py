@@ -1,9 +1,9 @@
 """Hyphen: exchange a refresh token for a new pair (POST /auth/v1/refresh), for every kind of session."""
 
-from assent.errors import InvalidRefreshToken
+from assent.core.errors import InvalidRefreshToken
+from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
-from assent.http import entrypoint, refuses
-from assent.services import sessions_service
+from assent.wiring import sessions_service
 
 app = hyphen.resolver()
 

@@ -1,10 +1,10 @@
 """Hyphen: revoke one of the signed-in user's keys and end its sessions (DELETE /key/v1/keys/{keyId})."""
 
 from assent.access import UserCaller
-from assent.errors import KeyNotFound
+from assent.core.errors import KeyNotFound
+from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
-from assent.http import entrypoint, refuses
-from assent.services import user_keys
+from assent.wiring import user_keys
 
 app = hyphen.resolver()
 

@@ -1,10 +1,10 @@
 """Hyphen: a challenge for a registered key to sign (POST /auth/v1/signin/challenge)."""
 
-from assent.clock import iso8601
-from assent.errors import InvalidKey, PleaseRegisterKey
+from assent.core.clock import iso8601
+from assent.core.errors import InvalidKey, PleaseRegisterKey
+from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
-from assent.http import entrypoint, refuses
-from assent.services import device_sign_in
+from assent.wiring import device_sign_in
 
 app = hyphen.resolver()
 

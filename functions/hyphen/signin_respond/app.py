@@ -1,9 +1,9 @@
 """Hyphen: sign in with a signed challenge (POST /auth/v1/signin/challenge/respond)."""
 
-from assent.errors import SignInFailed
+from assent.core.errors import SignInFailed
+from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
-from assent.http import entrypoint, refuses
-from assent.services import device_sign_in
+from assent.wiring import device_sign_in
 
 app = hyphen.resolver()
 

@@ -1,6 +1,6 @@
 """Hyphen: create an account with its first device key or passkey, and sign in (POST /auth/v1/signup)."""
 
-from assent.errors import (
+from assent.core.errors import (
     EmailTaken,
     InvalidKey,
     InvalidToken,
@@ -8,9 +8,9 @@ from assent.errors import (
     MethodNotEnabled,
     ProviderUnavailable,
 )
+from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
-from assent.http import entrypoint, refuses
-from assent.services import device_sign_in
+from assent.wiring import device_sign_in
 
 app = hyphen.resolver()
 

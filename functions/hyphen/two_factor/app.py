@@ -1,6 +1,6 @@
 """Hyphen: a new device asks the user's registered devices to let it sign in (POST /auth/v1/signin/2fa)."""
 
-from assent.errors import (
+from assent.core.errors import (
     AccountNotFound,
     InvalidKey,
     InvalidToken,
@@ -8,9 +8,9 @@ from assent.errors import (
     ProviderUnavailable,
     TooManyRequests,
 )
+from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
-from assent.http import entrypoint, refuses
-from assent.services import device_sign_in
+from assent.wiring import device_sign_in
 
 app = hyphen.resolver()
 

@@ -1,6 +1,6 @@
 """Hyphen: an approved new device registers its key and signs in (POST /auth/v1/signin/2fa/finish)."""
 
-from assent.errors import (
+from assent.core.errors import (
     KeyTaken,
     OperationNotFound,
     SignInFailed,
@@ -8,9 +8,9 @@ from assent.errors import (
     TwoFactorExpired,
     TwoFactorPending,
 )
+from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
-from assent.http import entrypoint, refuses
-from assent.services import device_sign_in
+from assent.wiring import device_sign_in
 
 app = hyphen.resolver()
 

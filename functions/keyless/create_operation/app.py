@@ -1,10 +1,10 @@
 """Keyless: create a pending operation for a user (POST /v2/users/{userId}/operations)."""
 
 from assent.access import ClientCaller
-from assent.errors import OperationExists, RequestsThrottled
+from assent.core.errors import OperationExists, RequestsThrottled
+from assent.core.http import entrypoint, refuses
 from assent.families import keyless
-from assent.http import entrypoint, refuses
-from assent.services import operations_service
+from assent.wiring import operations_service
 
 app = keyless.resolver()
 

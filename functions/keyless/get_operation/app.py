@@ -1,10 +1,10 @@
 """Keyless: one of the calling client's operations (GET /v2/operations/{operationId})."""
 
 from assent.access import ClientCaller
-from assent.errors import OperationNotFound
+from assent.core.errors import OperationNotFound
+from assent.core.http import entrypoint, refuses
 from assent.families import keyless
-from assent.http import entrypoint, refuses
-from assent.services import operations_service
+from assent.wiring import operations_service
 
 app = keyless.resolver()
 

@@ -1,9 +1,9 @@
 """Keyless: a user's pending operations, oldest first (GET /v2/users/{userId}/operations/pending)."""
 
 from assent.access import ClientCaller
+from assent.core.http import entrypoint
 from assent.families import keyless
-from assent.http import entrypoint
-from assent.services import operations_service
+from assent.wiring import operations_service
 
 app = keyless.resolver()
 

@@ -2,10 +2,10 @@
 (POST /api/v1/user/{user_uuid}/orders/{order_uuid}/secure-action/init)."""
 
 from assent.access import ClientCaller
-from assent.errors import SecureActionUsed, TooManyRequests, UserNotFound
+from assent.core.errors import SecureActionUsed, TooManyRequests, UserNotFound
+from assent.core.http import entrypoint, refuses
 from assent.families import metasky
-from assent.http import entrypoint, refuses
-from assent.services import secure_actions
+from assent.wiring import secure_actions
 
 app = metasky.resolver()
 

@@ -2,7 +2,7 @@
 (POST /api/v1/user/{user_uuid}/orders/{order_type}/{order_uuid}/secure-action/verify)."""
 
 from assent.access import ClientCaller
-from assent.errors import (
+from assent.core.errors import (
     InvalidCode,
     OrderNotFound,
     SecureActionExpired,
@@ -11,9 +11,9 @@ from assent.errors import (
     SecureActionUsed,
     UserNotFound,
 )
+from assent.core.http import entrypoint, refuses
 from assent.families import metasky
-from assent.http import entrypoint, refuses
-from assent.services import secure_actions
+from assent.wiring import secure_actions
 
 app = metasky.resolver()
 

@@ -1,10 +1,10 @@
 """Pakt: e-mail a new verification code (POST /v1/auth/account/verify/resend), at most one a minute."""
 
 from assent.access import user_from_access_token
-from assent.errors import InvalidToken, NotFound, TooManyRequests
+from assent.core.errors import InvalidToken, NotFound, TooManyRequests
+from assent.core.http import entrypoint, refuses
 from assent.families import pakt
-from assent.http import entrypoint, refuses
-from assent.services import email_verification
+from assent.wiring import email_verification
 
 app = pakt.resolver()
 

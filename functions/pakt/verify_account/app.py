@@ -1,10 +1,10 @@
 """Pakt: verify the user's e-mail with the code sent to it (POST /v1/auth/account/verify)."""
 
 from assent.access import user_from_access_token
-from assent.errors import CodeLocked, InvalidCode, InvalidToken
+from assent.core.errors import CodeLocked, InvalidCode, InvalidToken
+from assent.core.http import entrypoint, refuses
 from assent.families import pakt
-from assent.http import entrypoint, refuses
-from assent.services import email_verification
+from assent.wiring import email_verification
 
 app = pakt.resolver()
 

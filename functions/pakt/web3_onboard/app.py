@@ -1,9 +1,9 @@
 """Pakt: create the user of a validated wallet and sign them in (POST /v1/auth/web3/onboard)."""
 
-from assent.errors import EmailTaken, InvalidToken, WalletTaken
+from assent.core.errors import EmailTaken, InvalidToken, WalletTaken
+from assent.core.http import entrypoint, refuses
 from assent.families import pakt
-from assent.http import entrypoint, refuses
-from assent.services import wallet_sign_in
+from assent.wiring import wallet_sign_in
 
 app = pakt.resolver()
 

@@ -1,8 +1,8 @@
 """Pakt: the Sign-In with Ethereum message for a wallet to sign (POST /v1/auth/web3/request)."""
 
+from assent.core.http import entrypoint
 from assent.families import pakt
-from assent.http import entrypoint
-from assent.services import wallet_sign_in
+from assent.wiring import wallet_sign_in
 
 app = pakt.resolver()
 

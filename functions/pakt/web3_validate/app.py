@@ -1,11 +1,11 @@
 """Pakt: check a wallet's signature of its message (POST /v1/auth/web3/validate), answering 202."""
 
-import assent.wallets  # noqa: F401  loaded at init (native secp256k1), not on the first request
-from assent.errors import SignInFailed
+import assent.crypto.wallets  # noqa: F401  loaded at init (native secp256k1), not on the first request
+from assent.core.errors import SignInFailed
+from assent.core.http import entrypoint, refuses
 from assent.families import pakt
-from assent.http import entrypoint, refuses
-from assent.services import wallet_sign_in
-from assent.wallet_signin import SignedIn
+from assent.services.wallet_signin import SignedIn
+from assent.wiring import wallet_sign_in
 
 app = pakt.resolver()
 

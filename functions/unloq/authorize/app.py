@@ -4,8 +4,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from assent.access import ClientCaller
-from assent.authorizations import settled
-from assent.errors import (
+from assent.core.errors import (
     ActionInactive,
     ActionNotFound,
     ApprovalDenied,
@@ -16,9 +15,10 @@ from assent.errors import (
     RequestsThrottled,
     VariablesRefused,
 )
+from assent.core.http import also_answers, entrypoint, refuses
 from assent.families import unloq
-from assent.http import also_answers, entrypoint, refuses
-from assent.services import authorizations
+from assent.services.authorizations import settled
+from assent.wiring import authorizations
 
 app = unloq.resolver()
 

@@ -1,10 +1,10 @@
 """UNLOQ: define an authorisation action, a template with $variables (POST /v1/actions)."""
 
 from assent.access import ClientCaller
-from assent.errors import ActionExists, VariablesRefused
+from assent.core.errors import ActionExists, VariablesRefused
+from assent.core.http import entrypoint, refuses
 from assent.families import unloq
-from assent.http import entrypoint, refuses
-from assent.services import actions_service
+from assent.wiring import actions_service
 
 app = unloq.resolver()
 

@@ -1,10 +1,10 @@
 """UNLOQ: delete an authorisation action; requests made keep their text (DELETE /v1/actions/{code})."""
 
 from assent.access import ClientCaller
-from assent.errors import ActionNotFound
+from assent.core.errors import ActionNotFound
+from assent.core.http import entrypoint, refuses
 from assent.families import unloq
-from assent.http import entrypoint, refuses
-from assent.services import actions_service
+from assent.wiring import actions_service
 
 app = unloq.resolver()
 

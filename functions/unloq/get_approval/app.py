@@ -7,11 +7,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from assent.access import ClientCaller
-from assent.authorizations import settled
-from assent.errors import ApprovalDenied, ApprovalNotFound, ApprovalTimeout
+from assent.core.errors import ApprovalDenied, ApprovalNotFound, ApprovalTimeout
+from assent.core.http import also_answers, entrypoint, refuses
 from assent.families import unloq
-from assent.http import also_answers, entrypoint, refuses
-from assent.services import authorizations
+from assent.services.authorizations import settled
+from assent.wiring import authorizations
 
 app = unloq.resolver()
 

@@ -1,9 +1,9 @@
 """UNLOQ: the calling client's authorisation actions (GET /v1/actions)."""
 
 from assent.access import ClientCaller
+from assent.core.http import entrypoint
 from assent.families import unloq
-from assent.http import entrypoint
-from assent.services import actions_service
+from assent.wiring import actions_service
 
 app = unloq.resolver()
 

@@ -1,11 +1,11 @@
 """UNLOQ: change, deactivate or reactivate an authorisation action (PUT /v1/actions/{code})."""
 
 from assent.access import ClientCaller
-from assent.actions import ActionChanges
-from assent.errors import ActionNotFound, VariablesRefused
+from assent.core.errors import ActionNotFound, VariablesRefused
+from assent.core.http import entrypoint, refuses
 from assent.families import unloq
-from assent.http import entrypoint, refuses
-from assent.services import actions_service
+from assent.model.actions import ActionChanges
+from assent.wiring import actions_service
 
 app = unloq.resolver()
 

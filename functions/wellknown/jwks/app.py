@@ -2,9 +2,9 @@
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
+from assent.core.http import entrypoint
 from assent.families import wellknown
-from assent.http import entrypoint
-from assent.services import token_keys
+from assent.wiring import token_keys
 
 app = wellknown.resolver()
 

@@ -1,1 +1,2 @@
-"""Assent's shared layer: the domain, its repositories and the HTTP conventions of each API family."""
+"""Assent's shared layer, from the bottom up: core, model, crypto, repositories and adapters, services,
+families, then the composition root (wiring, access); docs/architecture.md states the rule."""

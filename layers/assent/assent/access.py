@@ -12,9 +12,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.request import Request
 
-from assent.clients import Client
-from assent.errors import InvalidToken
-from assent.services import clients_service, tokens
+from assent.core.errors import InvalidToken
+from assent.model.clients import Client
+from assent.wiring import clients_service, tokens
 
 _BEARER = "bearer "
 
@@ -47,7 +47,7 @@ def authenticate_client(request: Request) -> Client:
 def user_from_access_token(token: str | None) -> SignedInUser:
     """The user an access token names; step tokens and anything else are refused (SECURITY.md 22)."""
     # Imported here: functions that only take API keys never load a JWT library (their cold start).
-    from assent.tokens import TokenType
+    from assent.crypto.tokens import TokenType
 
     if not token:
         raise InvalidToken("an access token is required")

@@ -12,13 +12,13 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import AliasChoices, BaseModel, Field, model_validator
 
-from assent.approvals import Decision, approval_digest, asks_for_number
-from assent.clock import iso8601
-from assent.device_signin import CHAIN_NAMES, NewKey, SignedInAccount, TwoFactorRequest
-from assent.http import FamilyResolver, PlainErrorEnvelope, build_resolver
-from assent.operations import Operation
-from assent.sessions import Credentials
-from assent.users import KeyRecord, User
+from assent.core.clock import iso8601
+from assent.core.http import FamilyResolver, PlainErrorEnvelope, build_resolver
+from assent.model.operations import Operation
+from assent.model.sessions import Credentials
+from assent.model.users import KeyRecord, User
+from assent.services.approvals import Decision, approval_digest, asks_for_number
+from assent.services.device_signin import CHAIN_NAMES, NewKey, SignedInAccount, TwoFactorRequest
 
 MAX_REFRESH_TOKEN_CHARS = 128
 MAX_ID_TOKEN_CHARS = 8192

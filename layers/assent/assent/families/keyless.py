@@ -10,9 +10,9 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, Field
 
-from assent.clock import iso8601
-from assent.http import ErrorEnvelope, FamilyResolver, build_resolver
-from assent.operations import Operation, OperationState
+from assent.core.clock import iso8601
+from assent.core.http import ErrorEnvelope, FamilyResolver, build_resolver
+from assent.model.operations import Operation, OperationState
 
 USER_ID_PATTERN = r"^[0-9A-F]{1,64}$"
 OPERATION_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"

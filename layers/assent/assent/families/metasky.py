@@ -11,10 +11,10 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, Field
 
-from assent.clock import iso8601
-from assent.http import ErrorCode, ErrorEnvelope, FamilyResolver, build_resolver
-from assent.observability import logger
-from assent.secure_actions import MODE, SecureAction
+from assent.core.clock import iso8601
+from assent.core.http import ErrorCode, ErrorEnvelope, FamilyResolver, build_resolver
+from assent.core.observability import logger
+from assent.model.secure_actions import MODE, SecureAction
 
 UUID_PATTERN = r"^[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}$"
 

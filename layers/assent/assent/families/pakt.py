@@ -12,10 +12,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assent.http import ErrorCode, ErrorEnvelope, FamilyResolver, build_resolver
-from assent.sessions import Credentials
-from assent.tokens import IssuedToken
-from assent.users import MAX_EMAIL_CHARS, MAX_NAME_CHARS
+from assent.core.http import ErrorCode, ErrorEnvelope, FamilyResolver, build_resolver
+from assent.crypto.tokens import IssuedToken
+from assent.model.sessions import Credentials
+from assent.model.users import MAX_EMAIL_CHARS, MAX_NAME_CHARS
 
 # 0x, r and s (32 bytes each) and the recovery id, as wallets' personal_sign writes them.
 SIGNATURE_PATTERN = r"^0x[0-9a-fA-F]{130}$"

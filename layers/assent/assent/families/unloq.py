@@ -24,12 +24,12 @@ from pydantic import (
     model_validator,
 )
 
-from assent.actions import CODE_PATTERN, MAX_BUTTON_CHARS, MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, Action
-from assent.authorizations import ID_PREFIX, AuthorizationRequest, Display, Recipient
-from assent.clock import iso8601
-from assent.errors import InvalidRequest, VariablesRefused
-from assent.http import ErrorEnvelope, FamilyResolver, build_resolver
-from assent.operations import Operation, OperationState
+from assent.core.clock import iso8601
+from assent.core.errors import InvalidRequest, VariablesRefused
+from assent.core.http import ErrorEnvelope, FamilyResolver, build_resolver
+from assent.model.actions import CODE_PATTERN, MAX_BUTTON_CHARS, MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, Action
+from assent.model.operations import Operation, OperationState
+from assent.services.authorizations import ID_PREFIX, AuthorizationRequest, Display, Recipient
 
 USER_ID_PATTERN = r"^[0-9A-F]{8,64}$"
 MAX_EMAIL_CHARS = 254

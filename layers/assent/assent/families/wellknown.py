@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from assent.http import FamilyResolver, PlainErrorEnvelope, build_resolver
+from assent.core.http import FamilyResolver, PlainErrorEnvelope, build_resolver
 
 # Verifiers may cache the key set this long; a rotation keeps the old key listed for longer than this.
 JWKS_MAX_AGE_SECONDS = 300

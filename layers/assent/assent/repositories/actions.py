@@ -6,8 +6,8 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from assent.actions import Action
-from assent.errors import ActionExists
+from assent.core.errors import ActionExists
+from assent.model.actions import Action
 from assent.repositories.reads import all_items
 
 # A client defines a handful of actions; a listing longer than this is not a use anyone has.

@@ -6,7 +6,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from assent.operations import Operation, OperationState, Purpose
+from assent.model.operations import Operation, OperationState, Purpose
 from assent.repositories.reads import all_items
 
 PENDING_INDEX = "pending-by-user"

@@ -3,19 +3,12 @@ limits, so a refused write counts nothing and a counted one always happened."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from assent.model.limits import Limit
 
 # A window's counter is read by nothing once the window has passed; TTL removes it a little later.
 _TTL_GRACE_SECONDS = 3600
-
-
-@dataclass(frozen=True)
-class Limit:
-    """At most `count` per `window_seconds` (fixed windows: a burst at a boundary can reach twice that)."""
-
-    count: int
-    window_seconds: int = 60
 
 
 class RateLimitsRepository:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from assent.model.secure_actions import PENDING, VERIFIED
 from assent.repositories.reads import item_on_failure
-
-PENDING = "pending"
-VERIFIED = "verified"
 
 
 def order_key(client_id: str, user_id: str, order_uuid: str) -> str:

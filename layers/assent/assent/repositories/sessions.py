@@ -7,8 +7,8 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from assent.model.sessions import Session
 from assent.repositories.reads import all_items, item_on_failure
-from assent.sessions import Session
 
 # Kept readable a while after the absolute lifetime, so that a late replay is still recognised and refused.
 _RETENTION_SECONDS = 7 * 86_400

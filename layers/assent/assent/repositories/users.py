@@ -11,9 +11,9 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from assent.errors import KeyNotFound
+from assent.core.errors import KeyNotFound
+from assent.model.users import KeyRecord, User
 from assent.repositories.reads import all_items
-from assent.users import KeyRecord, User
 
 BY_USER_INDEX = "by-user"
 # More keys than this on one user is abuse, not use.

@@ -9,12 +9,10 @@ CODE_SECONDS, tried at most MAX_ATTEMPTS times (each attempt counted before the 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assent.clock import Clock, system_clock
-from assent.codes import CodeHasher, new_code
-from assent.errors import (
+from assent.core.clock import Clock, system_clock
+from assent.core.errors import (
     AssentError,
     InvalidCode,
     OrderNotFound,
@@ -25,47 +23,18 @@ from assent.errors import (
     TooManyRequests,
     UserNotFound,
 )
-from assent.observability import logger
-from assent.repositories.secure_actions import PENDING, VERIFIED, SecureActionsRepository, order_key
+from assent.core.observability import logger
+from assent.crypto.codes import CodeHasher, new_code
+from assent.model.secure_actions import CODE_SECONDS, MAX_ATTEMPTS, PENDING, PURPOSE, VERIFIED, SecureAction
+from assent.repositories.secure_actions import SecureActionsRepository, order_key
 from assent.repositories.transactions import TransactionCancelled
 
 if TYPE_CHECKING:
-    from assent.clients import Client
-    from assent.mail import Mailer
+    from assent.adapters.mail import Mailer
+    from assent.model.clients import Client
+    from assent.model.users import User
     from assent.repositories.users import UsersRepository
-    from assent.request_limits import ApprovalRequestLimits
-    from assent.users import User
-
-PURPOSE = "secure-action"
-MODE = "email"
-CODE_SECONDS = 600  # SECURITY.md 5: e-mailed codes live at most ten minutes
-MAX_ATTEMPTS = 5
-
-
-@dataclass(frozen=True)
-class SecureAction:
-    secure_action_uuid: str
-    order_uuid: str
-    user_id: str
-    state: str  # pending, verified, locked or expired, as of when it was read
-    email: str
-    created_ms: int
-    expires_at: int
-    attempts: int = 0
-    order_type: str | None = None
-    verified_ms: int | None = None
-    verified_by: str | None = None  # the public id of the client key that submitted the code
-
-    @property
-    def identifier(self) -> str:
-        return mask_email(self.email)
-
-
-def mask_email(email: str) -> str:
-    """Enough of an address for its owner to recognise it, not enough to give it away: r****r@metasky.ai."""
-    local, _, domain = email.partition("@")
-    shown = local[0] + "*" * max(len(local) - 2, 1) + local[-1] if len(local) > 1 else local + "***"
-    return f"{shown}@{domain}"
+    from assent.services.request_limits import ApprovalRequestLimits
 
 
 def _secure_action(item: dict[str, Any], now: float) -> SecureAction:

@@ -13,9 +13,9 @@ from typing import Any
 
 import jwt
 
-from assent.config import DeviceSettings
-from assent.errors import InvalidToken, MethodNotEnabled, ProviderUnavailable
-from assent.users import InvalidEmail, normalise_email
+from assent.core.config import DeviceSettings
+from assent.core.errors import InvalidToken, MethodNotEnabled, ProviderUnavailable
+from assent.model.users import InvalidEmail, normalise_email
 
 FIREBASE_ISSUER_PREFIX = "https://securetoken.google.com/"
 APPLE_ISSUER = "https://appleid.apple.com"

@@ -16,22 +16,23 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from assent.clock import Clock, iso8601, system_clock
-from assent.config import WalletSettings
-from assent.eip55 import InvalidAddress, to_checksum_address
-from assent.errors import EmailTaken, InvalidRequest, InvalidToken, SignInFailed, WalletTaken
-from assent.observability import logger
+from assent.core.clock import Clock, iso8601, system_clock
+from assent.core.config import WalletSettings
+from assent.core.errors import EmailTaken, InvalidRequest, InvalidToken, SignInFailed, WalletTaken
+from assent.core.observability import logger
+from assent.crypto.eip55 import InvalidAddress, to_checksum_address
+from assent.crypto.siwe import SiweError, SiweMessage, parse
+from assent.crypto.tokens import IssuedToken, TokenType
+from assent.model.users import InvalidEmail, KeyRecord, User, new_user_id, normalise_email, wallet_key
 from assent.repositories.transactions import TransactionCancelled, transact
-from assent.siwe import SiweError, SiweMessage, parse
-from assent.tokens import IssuedToken, TokenType
-from assent.users import InvalidEmail, KeyRecord, User, new_user_id, normalise_email, wallet_key
 
 if TYPE_CHECKING:
-    from assent.email_verification import EmailVerification
+    from assent.crypto.tokens import Tokens
+    from assent.model.sessions import Credentials
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.users import UsersRepository
-    from assent.sessions import Credentials, SessionsService
-    from assent.tokens import Tokens
+    from assent.services.email_verification import EmailVerification
+    from assent.services.sessions import SessionsService
 
 CHALLENGE_SECONDS = 300  # SECURITY.md 5
 ONBOARD_SECONDS = 600  # time to fill in the onboarding form

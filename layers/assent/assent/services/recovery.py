@@ -20,10 +20,8 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assent.clock import Clock, iso8601, system_clock
-from assent.codes import CodeHasher, new_code
-from assent.device_signin import KeyEnrolment, NewKey, SignedInAccount, shown_payload
-from assent.errors import (
+from assent.core.clock import Clock, iso8601, system_clock
+from assent.core.errors import (
     CodeLocked,
     InvalidCode,
     OperationNotFound,
@@ -31,16 +29,18 @@ from assent.errors import (
     RecoveryDenied,
     SignInFailed,
 )
-from assent.operations import ASSENT_CLIENT_ID, Operation, OperationState, Purpose
+from assent.crypto.codes import CodeHasher, new_code
+from assent.model.operations import ASSENT_CLIENT_ID, Operation, OperationState, Purpose
+from assent.model.users import InvalidEmail, normalise_email
 from assent.repositories.transactions import TransactionCancelled, transact
-from assent.users import InvalidEmail, normalise_email
+from assent.services.device_signin import KeyEnrolment, NewKey, SignedInAccount, shown_payload
 
 if TYPE_CHECKING:
-    from assent.mail import Mailer
+    from assent.adapters.mail import Mailer
     from assent.repositories.operations import OperationsRepository
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.users import UsersRepository
-    from assent.sessions import SessionsService
+    from assent.services.sessions import SessionsService
 
 PURPOSE = "account-recovery"
 CODE_SECONDS = 600  # SECURITY.md 5

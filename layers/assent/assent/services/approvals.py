@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from assent.clock import Clock, system_clock
-from assent.errors import (
+from assent.core.clock import Clock, system_clock
+from assent.core.errors import (
     ApprovalRefused,
     InvalidKey,
     InvalidRequest,
@@ -32,11 +32,11 @@ from assent.errors import (
     OperationNotFound,
     OperationNotPending,
 )
-from assent.operations import Operation, OperationState
-from assent.p256 import InvalidKey as MalformedKey
-from assent.p256 import public_key
+from assent.crypto.p256 import InvalidKey as MalformedKey
+from assent.crypto.p256 import public_key
+from assent.model.operations import Operation, OperationState
+from assent.model.users import device_key
 from assent.repositories.transactions import TransactionCancelled, transact
-from assent.users import device_key
 
 if TYPE_CHECKING:
     from assent.repositories.operations import OperationsRepository

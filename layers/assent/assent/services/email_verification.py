@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assent.clock import Clock, system_clock
-from assent.codes import CodeHasher, new_code
-from assent.errors import CodeLocked, InvalidCode, NotFound, TooManyRequests
+from assent.core.clock import Clock, system_clock
+from assent.core.errors import CodeLocked, InvalidCode, NotFound, TooManyRequests
+from assent.crypto.codes import CodeHasher, new_code
 from assent.repositories.proofs import ProofsRepository, Throttled
 from assent.repositories.transactions import TransactionCancelled, transact
 
 if TYPE_CHECKING:
-    from assent.mail import Mailer
+    from assent.adapters.mail import Mailer
+    from assent.model.users import User
     from assent.repositories.users import UsersRepository
-    from assent.users import User
 
 PURPOSE = "email-verification"
 CODE_SECONDS = 600  # SECURITY.md 5: e-mailed codes live at most ten minutes

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from assent.clock import Clock, system_clock
-from assent.errors import (
+from assent.core.clock import Clock, system_clock
+from assent.core.errors import (
     AccountNotFound,
     AssentError,
     EmailTaken,
@@ -32,20 +32,21 @@ from assent.errors import (
     TwoFactorExpired,
     TwoFactorPending,
 )
-from assent.observability import logger
-from assent.operations import ASSENT_CLIENT_ID, Operation, OperationState, Purpose
-from assent.p256 import InvalidKey as MalformedKey
-from assent.p256 import PublicKey, public_key
+from assent.core.observability import logger
+from assent.crypto.p256 import InvalidKey as MalformedKey
+from assent.crypto.p256 import PublicKey, public_key
+from assent.model.operations import ASSENT_CLIENT_ID, Operation, OperationState, Purpose
+from assent.model.users import KeyRecord, User, device_key, new_user_id
 from assent.repositories.transactions import TransactionCancelled, transact
-from assent.users import KeyRecord, User, device_key, new_user_id
 
 if TYPE_CHECKING:
-    from assent.deployments import AccountDeployments
-    from assent.identity import IdentityProviders
+    from assent.adapters.deployments import AccountDeployments
+    from assent.adapters.identity import IdentityProviders
+    from assent.model.sessions import Credentials
     from assent.repositories.operations import OperationsRepository
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.users import UsersRepository
-    from assent.sessions import Credentials, SessionsService
+    from assent.services.sessions import SessionsService
 
 CHALLENGE_SECONDS = 300  # SECURITY.md 5
 # After a new device is approved, it has this long to finish signing in.

@@ -12,7 +12,7 @@ import re
 import coincurve
 from Crypto.Hash import keccak
 
-from assent.eip55 import to_checksum_address
+from assent.crypto.eip55 import to_checksum_address
 
 SIGNATURE_PATTERN = r"^0x[0-9a-fA-F]{130}$"
 _SIGNATURE = re.compile(SIGNATURE_PATTERN)

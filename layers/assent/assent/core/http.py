@@ -15,9 +15,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from assent.config import settings
-from assent.errors import AssentError, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
-from assent.observability import logger, metrics, tracer
+from assent.core.config import settings
+from assent.core.errors import AssentError, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+from assent.core.observability import logger, metrics, tracer
 
 # API Gateway accepts 10 MB; no documented request of any family needs more than a few KiB.
 MAX_BODY_BYTES = 64 * 1024

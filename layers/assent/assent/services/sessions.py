@@ -10,41 +10,18 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assent.clock import Clock, system_clock
-from assent.config import TokenSettings
-from assent.errors import InvalidRefreshToken
+from assent.core.clock import Clock, system_clock
+from assent.core.config import TokenSettings
+from assent.core.errors import InvalidRefreshToken
+from assent.model.sessions import Credentials, Session
 
 if TYPE_CHECKING:
+    from assent.crypto.tokens import Tokens
     from assent.repositories.sessions import SessionsRepository
-    from assent.tokens import Tokens
 
 _REFRESH_TOKEN = re.compile(r"^rt_([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$")
-
-
-@dataclass(frozen=True)
-class Credentials:
-    access_token: str
-    access_expires_at: int
-    refresh_token: str
-
-
-@dataclass(frozen=True)
-class Session:
-    """A family of refresh tokens as stored: whose it is and how it began."""
-
-    family_id: str
-    user_id: str
-    key: str
-    expires_at: int
-    idle_expires_at: int
-    current_digest: str
-    revoked_at: int | None = None
-
-    def live_at(self, now: float) -> bool:
-        return self.revoked_at is None and now < self.expires_at and now < self.idle_expires_at
 
 
 def digest(secret: str) -> str:

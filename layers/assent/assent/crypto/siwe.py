@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from assent.eip55 import InvalidAddress, to_checksum_address
+from assent.crypto.eip55 import InvalidAddress, to_checksum_address
 
 _PREAMBLE = " wants you to sign in with your Ethereum account:"
 # RFC 3986 authority: [userinfo@]host[:port], host an IP literal or a registered name.

@@ -1,4 +1,5 @@
-"""Services wired to their tables and keys, built on first use and kept for the life of the container.
+"""The composition root: services wired to their tables, keys and settings, built on first use and kept
+for the life of the container.
 
 Each factory imports its own domain modules: a function loads only what its endpoint uses, which is most
 of its cold start (`python -m bench cold_start`).
@@ -9,41 +10,43 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from assent import aws, config
+from assent.core import aws, config
 
 if TYPE_CHECKING:
-    from assent.actions import ActionsService
-    from assent.approvals import Approvals
-    from assent.authorizations import Authorizations
-    from assent.clients import ClientsService
-    from assent.device_signin import DeviceSignIn
-    from assent.email_verification import EmailVerification
-    from assent.operations import OperationsService
-    from assent.recovery import Recovery
+    from assent.crypto.tokens import KmsKeys, Tokens
     from assent.repositories.actions import ActionsRepository
     from assent.repositories.operations import OperationsRepository
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.sessions import SessionsRepository
     from assent.repositories.users import UsersRepository
-    from assent.request_limits import ApprovalRequestLimits
-    from assent.secure_actions import SecureActions
-    from assent.sessions import SessionsService
-    from assent.tokens import KmsKeys, Tokens
-    from assent.user_keys import UserKeys
-    from assent.wallet_signin import WalletSignIn
+    from assent.services.actions import ActionsService
+    from assent.services.approvals import Approvals
+    from assent.services.authorizations import Authorizations
+    from assent.services.clients import ClientsService
+    from assent.services.device_signin import DeviceSignIn
+    from assent.services.email_verification import EmailVerification
+    from assent.services.operations import OperationsService
+    from assent.services.recovery import Recovery
+    from assent.services.request_limits import ApprovalRequestLimits
+    from assent.services.secure_actions import SecureActions
+    from assent.services.sessions import SessionsService
+    from assent.services.user_keys import UserKeys
+    from assent.services.wallet_signin import WalletSignIn
 
 
 @cache
 def clients_service() -> ClientsService:
-    from assent.clients import ClientsRepository, ClientsService
+    from assent.repositories.clients import ClientsRepository
+    from assent.services.clients import ClientsService
 
     return ClientsService(ClientsRepository(aws.dynamodb_table(config.settings().clients_table)))
 
 
 @cache
 def request_limits() -> ApprovalRequestLimits:
-    from assent.repositories.rate_limits import Limit, RateLimitsRepository
-    from assent.request_limits import ApprovalRequestLimits
+    from assent.model.limits import Limit
+    from assent.repositories.rate_limits import RateLimitsRepository
+    from assent.services.request_limits import ApprovalRequestLimits
 
     limits = config.settings().request_limits
     return ApprovalRequestLimits(
@@ -55,7 +58,7 @@ def request_limits() -> ApprovalRequestLimits:
 
 @cache
 def operations_service() -> OperationsService:
-    from assent.operations import OperationsService
+    from assent.services.operations import OperationsService
 
     settings = config.settings()
     return OperationsService(
@@ -69,7 +72,7 @@ def operations_service() -> OperationsService:
 
 @cache
 def token_keys() -> KmsKeys:
-    from assent.tokens import KmsKeys
+    from assent.crypto.tokens import KmsKeys
 
     settings = config.settings().tokens
     return KmsKeys(aws.client("kms"), settings.signing_key_id, settings.verification_key_ids)
@@ -77,14 +80,14 @@ def token_keys() -> KmsKeys:
 
 @cache
 def tokens() -> Tokens:
-    from assent.tokens import Tokens
+    from assent.crypto.tokens import Tokens
 
     return Tokens(token_keys(), config.settings().tokens)
 
 
 @cache
 def sessions_service() -> SessionsService:
-    from assent.sessions import SessionsService
+    from assent.services.sessions import SessionsService
 
     settings = config.settings()
     return SessionsService(sessions_repository(), tokens(), settings.tokens)
@@ -121,9 +124,9 @@ def sessions_repository() -> SessionsRepository:
 
 @cache
 def email_verification() -> EmailVerification:
-    from assent.codes import CodeHasher
-    from assent.email_verification import EmailVerification
-    from assent.mail import Mailer
+    from assent.adapters.mail import Mailer
+    from assent.crypto.codes import CodeHasher
+    from assent.services.email_verification import EmailVerification
 
     settings = config.settings()
     return EmailVerification(
@@ -136,9 +139,9 @@ def email_verification() -> EmailVerification:
 
 @cache
 def device_sign_in() -> DeviceSignIn:
-    from assent.deployments import AccountDeployments
-    from assent.device_signin import DeviceSignIn
-    from assent.identity import IdentityProviders
+    from assent.adapters.deployments import AccountDeployments
+    from assent.adapters.identity import IdentityProviders
+    from assent.services.device_signin import DeviceSignIn
 
     settings = config.settings()
     devices = settings.devices
@@ -157,9 +160,9 @@ def device_sign_in() -> DeviceSignIn:
 
 @cache
 def recovery() -> Recovery:
-    from assent.codes import CodeHasher
-    from assent.mail import Mailer
-    from assent.recovery import Recovery
+    from assent.adapters.mail import Mailer
+    from assent.crypto.codes import CodeHasher
+    from assent.services.recovery import Recovery
 
     settings = config.settings()
     return Recovery(
@@ -177,7 +180,7 @@ def recovery() -> Recovery:
 
 @cache
 def approvals() -> Approvals:
-    from assent.approvals import Approvals
+    from assent.services.approvals import Approvals
 
     settings = config.settings()
     return Approvals(
@@ -192,7 +195,7 @@ def approvals() -> Approvals:
 
 @cache
 def actions_service() -> ActionsService:
-    from assent.actions import ActionsService
+    from assent.services.actions import ActionsService
 
     return ActionsService(actions_repository())
 
@@ -206,7 +209,7 @@ def actions_repository() -> ActionsRepository:
 
 @cache
 def authorizations() -> Authorizations:
-    from assent.authorizations import Authorizations
+    from assent.services.authorizations import Authorizations
 
     settings = config.settings()
     return Authorizations(
@@ -222,10 +225,10 @@ def authorizations() -> Authorizations:
 
 @cache
 def secure_actions() -> SecureActions:
-    from assent.codes import CodeHasher
-    from assent.mail import Mailer
+    from assent.adapters.mail import Mailer
+    from assent.crypto.codes import CodeHasher
     from assent.repositories.secure_actions import SecureActionsRepository
-    from assent.secure_actions import SecureActions
+    from assent.services.secure_actions import SecureActions
 
     settings = config.settings()
     return SecureActions(
@@ -241,15 +244,15 @@ def secure_actions() -> SecureActions:
 
 @cache
 def user_keys() -> UserKeys:
-    from assent.user_keys import UserKeys
+    from assent.services.user_keys import UserKeys
 
     return UserKeys(users_repository(), sessions_repository())
 
 
 def _recover_signer(message: str, signature: str) -> str | None:
-    # Only the function that verifies wallet signatures needs coincurve; its handler imports assent.wallets
-    # at init, so this import is then free.
-    from assent.wallets import InvalidSignature, recover_signer
+    # Only the function that verifies wallet signatures needs coincurve; its handler imports
+    # assent.crypto.wallets at init, so this import is then free.
+    from assent.crypto.wallets import InvalidSignature, recover_signer
 
     try:
         return recover_signer(message, signature)
@@ -260,7 +263,7 @@ def _recover_signer(message: str, signature: str) -> str | None:
 @cache
 def wallet_sign_in() -> WalletSignIn:
     from assent.repositories.proofs import ProofsRepository
-    from assent.wallet_signin import WalletSignIn
+    from assent.services.wallet_signin import WalletSignIn
 
     settings = config.settings()
     return WalletSignIn(

@@ -12,9 +12,8 @@ import secrets
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from assent.approvals import NUMBER_MISMATCH
-from assent.clock import Clock, Sleep, system_clock, system_sleep
-from assent.errors import (
+from assent.core.clock import Clock, Sleep, system_clock, system_sleep
+from assent.core.errors import (
     ActionInactive,
     ActionNotFound,
     ApprovalDenied,
@@ -23,15 +22,16 @@ from assent.errors import (
     InvalidRequest,
     NoApprovingDevice,
 )
-from assent.operations import Operation, OperationState, Purpose
-from assent.users import InvalidEmail, normalise_email
+from assent.model.operations import Operation, OperationState, Purpose
+from assent.model.users import InvalidEmail, normalise_email
+from assent.services.approvals import NUMBER_MISMATCH
 
 if TYPE_CHECKING:
-    from assent.clients import Client
+    from assent.model.clients import Client
     from assent.repositories.actions import ActionsRepository
     from assent.repositories.operations import OperationsRepository
     from assent.repositories.users import UsersRepository
-    from assent.request_limits import ApprovalRequestLimits
+    from assent.services.request_limits import ApprovalRequestLimits
 
 # UNLOQ waits 10 to 40 s for a decision; API Gateway ends a request at 29 s, so a call waits at most
 # MAX_WAIT_SECONDS and a request that must live longer is then answered `pending`, to be read later.

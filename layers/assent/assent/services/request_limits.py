@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from assent.errors import RequestsThrottled
-from assent.repositories.rate_limits import Limit, RateLimitsRepository
+from assent.core.errors import RequestsThrottled
+from assent.model.limits import Limit
+from assent.repositories.rate_limits import RateLimitsRepository
 from assent.repositories.transactions import TransactionCancelled, transact
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from assent.clock import Clock, system_clock
-from assent.eip55 import InvalidAddress, to_checksum_address
-from assent.errors import KeyNotFound
-from assent.p256 import InvalidKey, public_key
-from assent.users import KeyRecord, device_key, wallet_key
+from assent.core.clock import Clock, system_clock
+from assent.core.errors import KeyNotFound
+from assent.crypto.eip55 import InvalidAddress, to_checksum_address
+from assent.crypto.p256 import InvalidKey, public_key
+from assent.model.users import KeyRecord, device_key, wallet_key
 
 if TYPE_CHECKING:
     from assent.repositories.sessions import SessionsRepository

@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-from assent.clock import Clock, system_clock
-from assent.config import TokenSettings
-from assent.errors import InvalidToken
+from assent.core.clock import Clock, system_clock
+from assent.core.config import TokenSettings
+from assent.core.errors import InvalidToken
 
 ALGORITHM = "ES256"
 # Headers that would let a token name its own key; keys come from configuration only (SECURITY.md 22).

@@ -1,0 +1,1 @@
+"""The bottom layer: settings, the clock, domain errors, HTTP conventions, observability and AWS handles."""

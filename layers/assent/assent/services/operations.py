@@ -1,0 +1,85 @@
+"""Operations a client creates for a user (Keyless): created within the request limits, read back."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assent.core.clock import Clock, system_clock
+from assent.core.errors import OperationExists, OperationNotFound
+from assent.model.operations import Operation
+from assent.repositories.transactions import TransactionCancelled
+
+if TYPE_CHECKING:
+    from assent.model.clients import Client
+    from assent.repositories.operations import OperationsRepository
+    from assent.services.request_limits import ApprovalRequestLimits
+
+
+class OperationsService:
+    def __init__(
+        self,
+        repository: OperationsRepository,
+        limits: ApprovalRequestLimits,
+        *,
+        lifetime_seconds: int,
+        retention_seconds: int,
+        node_id: str,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._repository = repository
+        self._limits = limits
+        self._lifetime = lifetime_seconds
+        self._retention = retention_seconds
+        self._node_id = node_id
+        self._clock = clock
+
+    def create(
+        self,
+        client: Client,
+        *,
+        user_id: str,
+        operation_id: str,
+        payload: str | None,
+        external_user_id: str | None,
+    ) -> Operation:
+        now = self._clock()
+        operation = Operation.new(
+            client_id=client.client_id,
+            key_id=client.key_id,
+            operation_id=operation_id,
+            user_id=user_id,
+            node_id=self._node_id,
+            now=now,
+            lifetime_seconds=self._lifetime,
+            retention_seconds=self._retention,
+            payload=payload,
+            external_user_id=external_user_id,
+        )
+        try:
+            self._limits.transact(
+                self._repository.client,
+                [self._repository.create_item(operation, now=now)],
+                client_id=client.client_id,
+                user_id=user_id,
+                now=now,
+            )
+        except TransactionCancelled as error:
+            if error.failed(0):
+                raise OperationExists("an operation with this operationId exists") from error
+            raise
+        return operation
+
+    def get(self, client: Client, operation_id: str) -> Operation:
+        now = self._clock()
+        operation = self._repository.get(client.client_id, operation_id, now=now)
+        if operation is None:
+            raise OperationNotFound("operation not found")
+        return operation.as_of(now)
+
+    def pending_for_user(self, client: Client, user_id: str) -> list[Operation]:
+        return self._repository.pending_for_user(
+            user_id,
+            client_id=client.client_id,
+            now=self._clock(),
+            max_lifetime_seconds=self._lifetime,
+        )
