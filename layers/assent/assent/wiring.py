@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from assent.core import aws, config
 
 if TYPE_CHECKING:
+    from assent.adapters.mail import Mailer
+    from assent.crypto.codes import CodeHasher
     from assent.crypto.tokens import KmsKeys, Tokens
     from assent.repositories.actions import ActionsRepository
     from assent.repositories.operations import OperationsRepository
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from assent.services.clients import ClientsService
     from assent.services.device_signin import DeviceSignIn
     from assent.services.email_verification import EmailVerification
+    from assent.services.enrolment import KeyEnrolment
     from assent.services.operations import OperationsService
     from assent.services.recovery import Recovery
     from assent.services.request_limits import ApprovalRequestLimits
@@ -124,16 +127,42 @@ def sessions_repository() -> SessionsRepository:
 
 @cache
 def email_verification() -> EmailVerification:
-    from assent.adapters.mail import Mailer
-    from assent.crypto.codes import CodeHasher
     from assent.services.email_verification import EmailVerification
 
-    settings = config.settings()
     return EmailVerification(
         challenges_repository(),
         users_repository(),
-        CodeHasher(aws.client("kms"), settings.code_key_id),
-        Mailer(aws.client("ses"), settings.sender_email),
+        code_hasher(),
+        mailer(),
+    )
+
+
+@cache
+def code_hasher() -> CodeHasher:
+    from assent.crypto.codes import CodeHasher
+
+    return CodeHasher(aws.client("kms"), config.settings().code_key_id)
+
+
+@cache
+def mailer() -> Mailer:
+    from assent.adapters.mail import Mailer
+
+    return Mailer(aws.client("ses"), config.settings().sender_email)
+
+
+@cache
+def key_enrolment() -> KeyEnrolment:
+    from assent.services.enrolment import KeyEnrolment
+
+    settings = config.settings()
+    return KeyEnrolment(
+        users=users_repository(),
+        proofs=challenges_repository(),
+        operations=operations_repository(),
+        sessions=sessions_service(),
+        retention_seconds=settings.operation_retention_seconds,
+        node_id=settings.node_id,
     )
 
 
@@ -148,33 +177,25 @@ def device_sign_in() -> DeviceSignIn:
     return DeviceSignIn(
         users=users_repository(),
         challenges=challenges_repository(),
-        operations=operations_repository(),
         identities=IdentityProviders(devices),
         sessions=sessions_service(),
         deployments=AccountDeployments(aws.client("sqs"), devices.deployment_queue_url),
+        enrolment=key_enrolment(),
         operation_lifetime_seconds=settings.operation_lifetime_seconds,
-        retention_seconds=settings.operation_retention_seconds,
-        node_id=settings.node_id,
     )
 
 
 @cache
 def recovery() -> Recovery:
-    from assent.adapters.mail import Mailer
-    from assent.crypto.codes import CodeHasher
     from assent.services.recovery import Recovery
 
-    settings = config.settings()
     return Recovery(
         users=users_repository(),
         proofs=challenges_repository(),
-        operations=operations_repository(),
-        hasher=CodeHasher(aws.client("kms"), settings.code_key_id),
-        mailer=Mailer(aws.client("ses"), settings.sender_email),
-        sessions=sessions_service(),
-        cooling_off_seconds=settings.devices.recovery_cooling_off_seconds,
-        retention_seconds=settings.operation_retention_seconds,
-        node_id=settings.node_id,
+        hasher=code_hasher(),
+        mailer=mailer(),
+        enrolment=key_enrolment(),
+        cooling_off_seconds=config.settings().devices.recovery_cooling_off_seconds,
     )
 
 
@@ -225,8 +246,6 @@ def authorizations() -> Authorizations:
 
 @cache
 def secure_actions() -> SecureActions:
-    from assent.adapters.mail import Mailer
-    from assent.crypto.codes import CodeHasher
     from assent.repositories.secure_actions import SecureActionsRepository
     from assent.services.secure_actions import SecureActions
 
@@ -234,8 +253,8 @@ def secure_actions() -> SecureActions:
     return SecureActions(
         actions=SecureActionsRepository(aws.dynamodb_table(settings.secure_actions_table)),
         users=users_repository(),
-        hasher=CodeHasher(aws.client("kms"), settings.code_key_id),
-        mailer=Mailer(aws.client("ses"), settings.sender_email),
+        hasher=code_hasher(),
+        mailer=mailer(),
         limits=request_limits(),
         retention_seconds=settings.operation_retention_seconds,
         resend_after_seconds=settings.secure_action_resend_seconds,
@@ -290,6 +309,9 @@ _FACTORIES = (
     sessions_repository,
     email_verification,
     wallet_sign_in,
+    code_hasher,
+    mailer,
+    key_enrolment,
     device_sign_in,
     recovery,
     approvals,

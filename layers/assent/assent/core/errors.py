@@ -172,6 +172,10 @@ class RecoveryDenied(Forbidden):
     code = "RECOVERY_DENIED"
 
 
+class ResendTooSoon(TooManyRequests):
+    """A code was sent for this too recently to send another."""
+
+
 class RequestsThrottled(TooManyRequests):
     """A user has received, or a client has made, as many approval requests as a window allows."""
 

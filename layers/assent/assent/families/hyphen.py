@@ -18,7 +18,8 @@ from assent.model.operations import Operation
 from assent.model.sessions import Credentials
 from assent.model.users import KeyRecord, User
 from assent.services.approvals import Decision, approval_digest, asks_for_number
-from assent.services.device_signin import CHAIN_NAMES, NewKey, SignedInAccount, TwoFactorRequest
+from assent.services.device_signin import CHAIN_NAMES, TwoFactorRequest
+from assent.services.enrolment import NewKey, SignedInAccount
 
 MAX_REFRESH_TOKEN_CHARS = 128
 MAX_ID_TOKEN_CHARS = 8192

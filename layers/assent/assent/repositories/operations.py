@@ -8,6 +8,7 @@ from boto3.dynamodb.conditions import Attr, Key
 
 from assent.model.operations import Operation, OperationState, Purpose
 from assent.repositories.reads import all_items
+from assent.repositories.transactions import Write
 
 PENDING_INDEX = "pending-by-user"
 # A pending list is shown on a device; more than this many waiting approvals is abuse, not use.
@@ -27,9 +28,9 @@ class OperationsRepository:
         """The low-level client, for transactions this repository takes part in."""
         return self._table.meta.client
 
-    def create_item(self, operation: Operation, *, now: float | None = None) -> dict[str, Any]:
-        """A transaction item storing a new pending operation. With `now`, an id whose item has outlived
-        its retention (TTL deletes lazily) may be used again; a live one fails the transaction."""
+    def create_item(self, operation: Operation, *, now: float | None = None) -> Write:
+        """A write storing a new pending operation. With `now`, an id whose item has outlived its
+        retention (TTL deletes lazily) may be used again; a live one fails the transaction."""
         put: dict[str, Any] = {
             "TableName": self._table.name,
             "Item": _item(operation),
@@ -39,7 +40,7 @@ class OperationsRepository:
             put["ConditionExpression"] = "attribute_not_exists(pk) OR #ttl <= :now"
             put["ExpressionAttributeNames"] = {"#ttl": "ttl"}
             put["ExpressionAttributeValues"] = {":now": int(now)}
-        return {"Put": put}
+        return Write({"Put": put})
 
     def decide_item(
         self,
@@ -50,33 +51,35 @@ class OperationsRepository:
         auth_type: str,
         now: float,
         reason: str | None = None,
-    ) -> dict[str, Any]:
-        """A transaction item moving a pending, unexpired operation of its user to `state`, recording who
+    ) -> Write:
+        """A write moving a pending, unexpired operation of its user to `state`, recording who
         decided, with what key and how. Only this conditional update leaves `pending` (SECURITY.md 14)."""
         reason_values = {":reason": reason} if reason is not None else {}
-        return {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": {"pk": _pk(operation.client_id, operation.operation_id)},
-                "UpdateExpression": (
-                    "SET #state = :state, decided_ms = :ms, decided_by = :key, auth_type = :how"
-                    + (", reason = :reason" if reason is not None else "")
-                    + " REMOVE pending_user"
-                ),
-                "ConditionExpression": "#state = :pending AND expires_at > :now AND user_id = :user",
-                "ExpressionAttributeNames": {"#state": "state"},
-                "ExpressionAttributeValues": {
-                    ":state": state.value,
-                    ":ms": int(now * 1000),
-                    ":key": key,
-                    ":how": auth_type,
-                    ":pending": OperationState.PENDING.value,
-                    ":now": int(now),
-                    ":user": operation.user_id,
-                    **reason_values,
-                },
+        return Write(
+            {
+                "Update": {
+                    "TableName": self._table.name,
+                    "Key": {"pk": _pk(operation.client_id, operation.operation_id)},
+                    "UpdateExpression": (
+                        "SET #state = :state, decided_ms = :ms, decided_by = :key, auth_type = :how"
+                        + (", reason = :reason" if reason is not None else "")
+                        + " REMOVE pending_user"
+                    ),
+                    "ConditionExpression": "#state = :pending AND expires_at > :now AND user_id = :user",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                    "ExpressionAttributeValues": {
+                        ":state": state.value,
+                        ":ms": int(now * 1000),
+                        ":key": key,
+                        ":how": auth_type,
+                        ":pending": OperationState.PENDING.value,
+                        ":now": int(now),
+                        ":user": operation.user_id,
+                        **reason_values,
+                    },
+                }
             }
-        }
+        )
 
     def get(self, client_id: str, operation_id: str, *, now: float) -> Operation | None:
         item = self._table.get_item(Key={"pk": _pk(client_id, operation_id)}, ConsistentRead=True).get("Item")

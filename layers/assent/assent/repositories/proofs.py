@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from assent.core.errors import ResendTooSoon
 from assent.repositories.reads import item_on_failure
+from assent.repositories.transactions import Write
 
 # How long an expired proof stays before TTL removes it; nothing reads it past `expires_at`.
 _TTL_GRACE_SECONDS = 86_400
-
-
-class Throttled(Exception):
-    """A proof for this key was issued too recently to issue another."""
 
 
 class ProofsRepository:
@@ -40,17 +38,17 @@ class ProofsRepository:
         resend_after: int | None = None,
     ) -> None:
         """Store a proof, replacing any earlier one for `pk`; with `resend_after`, not within that many
-        seconds of the last (raises Throttled)."""
+        seconds of the last (raises ResendTooSoon)."""
         client = self._table.meta.client
         try:
             # The resource's client takes plain Python values, as the transaction items do.
             client.put_item(
-                **self.put_item(pk, attributes, expires_at=expires_at, now=now, resend_after=resend_after)[
-                    "Put"
-                ]
+                **self.put_item(
+                    pk, attributes, expires_at=expires_at, now=now, resend_after=resend_after
+                ).request["Put"]
             )
         except client.exceptions.ConditionalCheckFailedException as error:
-            raise Throttled(pk) from error
+            raise ResendTooSoon(f"a code was sent less than {resend_after} seconds ago") from error
 
     def put_item(
         self,
@@ -60,8 +58,9 @@ class ProofsRepository:
         expires_at: int,
         now: int,
         resend_after: int | None = None,
-    ) -> dict[str, Any]:
-        """`put` as one item of a transaction; with `resend_after` its failure means Throttled."""
+    ) -> Write:
+        """`put` as one write of a transaction; with `resend_after`, it fails within that many seconds of
+        the last."""
         put: dict[str, Any] = {
             "TableName": self.name,
             "Item": {
@@ -75,7 +74,7 @@ class ProofsRepository:
         if resend_after is not None:
             put["ConditionExpression"] = "attribute_not_exists(pk) OR issued_at <= :cutoff"
             put["ExpressionAttributeValues"] = {":cutoff": now - resend_after}
-        return {"Put": put}
+        return Write({"Put": put})
 
     def get(self, pk: str, *, now: int) -> dict[str, Any] | None:
         """A live proof without consuming it, or None."""
@@ -97,21 +96,23 @@ class ProofsRepository:
         attributes: dict[str, Any] = old["Attributes"]
         return attributes
 
-    def consume_item(self, pk: str, *, now: int, **expected: Any) -> dict[str, Any]:
-        """`consume` as one item of a transaction, also requiring the given attribute values."""
+    def consume_item(self, pk: str, *, now: int, **expected: Any) -> Write:
+        """`consume` as one write of a transaction, also requiring the given attribute values."""
         condition = "attribute_exists(pk) AND expires_at > :now"
         values: dict[str, Any] = {":now": now}
         for index, (name, value) in enumerate(expected.items()):
             condition += f" AND {name} = :v{index}"
             values[f":v{index}"] = value
-        return {
-            "Delete": {
-                "TableName": self.name,
-                "Key": {"pk": pk},
-                "ConditionExpression": condition,
-                "ExpressionAttributeValues": values,
+        return Write(
+            {
+                "Delete": {
+                    "TableName": self.name,
+                    "Key": {"pk": pk},
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeValues": values,
+                }
             }
-        }
+        )
 
     def count_attempt(self, pk: str, *, now: int, max_attempts: int) -> tuple[dict[str, Any] | None, bool]:
         """Count one attempt before anything is compared (SECURITY.md 20).

@@ -3,9 +3,8 @@ limits, so a refused write counts nothing and a counted one always happened."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from assent.model.limits import Limit
+from assent.repositories.transactions import Write
 
 # A window's counter is read by nothing once the window has passed; TTL removes it a little later.
 _TTL_GRACE_SECONDS = 3600
@@ -15,21 +14,23 @@ class RateLimitsRepository:
     def __init__(self, table) -> None:  # type: ignore[no-untyped-def]
         self._table = table
 
-    def take_item(self, scope: str, limit: Limit, *, now: float) -> dict[str, Any]:
-        """A transaction item counting one more for `scope` in the current window; it fails (the
+    def take_item(self, scope: str, limit: Limit, *, now: float) -> Write:
+        """A write counting one more for `scope` in the current window; it fails (the
         transaction is cancelled) when the window's count has reached the limit."""
         window = int(now) // limit.window_seconds
-        return {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": {"pk": f"{scope}#{window}"},
-                "UpdateExpression": "ADD #count :one SET #ttl = :ttl",
-                "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
-                "ExpressionAttributeNames": {"#count": "count", "#ttl": "ttl"},
-                "ExpressionAttributeValues": {
-                    ":one": 1,
-                    ":limit": limit.count,
-                    ":ttl": (window + 1) * limit.window_seconds + _TTL_GRACE_SECONDS,
-                },
+        return Write(
+            {
+                "Update": {
+                    "TableName": self._table.name,
+                    "Key": {"pk": f"{scope}#{window}"},
+                    "UpdateExpression": "ADD #count :one SET #ttl = :ttl",
+                    "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
+                    "ExpressionAttributeNames": {"#count": "count", "#ttl": "ttl"},
+                    "ExpressionAttributeValues": {
+                        ":one": 1,
+                        ":limit": limit.count,
+                        ":ttl": (window + 1) * limit.window_seconds + _TTL_GRACE_SECONDS,
+                    },
+                }
             }
-        }
+        )

@@ -10,6 +10,7 @@ from typing import Any
 
 from assent.model.secure_actions import PENDING, VERIFIED
 from assent.repositories.reads import item_on_failure
+from assent.repositories.transactions import Write
 
 
 def order_key(client_id: str, user_id: str, order_uuid: str) -> str:
@@ -25,20 +26,22 @@ class SecureActionsRepository:
         """The low-level client, for transactions this repository takes part in."""
         return self._table.meta.client
 
-    def put_item(self, item: dict[str, Any], *, now: int, resend_after: int) -> dict[str, Any]:
-        """A transaction item making `item` the order's current secure action. It fails when the current
+    def put_item(self, item: dict[str, Any], *, now: int, resend_after: int) -> Write:
+        """A write making `item` the order's current secure action. It fails when the current
         one was issued less than `resend_after` seconds ago or has been verified (`get` tells which)."""
-        return {
-            "Put": {
-                "TableName": self._table.name,
-                "Item": {**item, "state": PENDING, "attempts": 0, "issued_at": now},
-                "ConditionExpression": (
-                    "attribute_not_exists(pk) OR (issued_at <= :cutoff AND #state <> :verified)"
-                ),
-                "ExpressionAttributeNames": {"#state": "state"},
-                "ExpressionAttributeValues": {":cutoff": now - resend_after, ":verified": VERIFIED},
+        return Write(
+            {
+                "Put": {
+                    "TableName": self._table.name,
+                    "Item": {**item, "state": PENDING, "attempts": 0, "issued_at": now},
+                    "ConditionExpression": (
+                        "attribute_not_exists(pk) OR (issued_at <= :cutoff AND #state <> :verified)"
+                    ),
+                    "ExpressionAttributeNames": {"#state": "state"},
+                    "ExpressionAttributeValues": {":cutoff": now - resend_after, ":verified": VERIFIED},
+                }
             }
-        }
+        )
 
     def get(self, pk: str) -> dict[str, Any] | None:
         item: dict[str, Any] | None = self._table.get_item(Key={"pk": pk}, ConsistentRead=True).get("Item")

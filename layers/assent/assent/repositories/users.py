@@ -14,6 +14,7 @@ from boto3.dynamodb.conditions import Key
 from assent.core.errors import KeyNotFound
 from assent.model.users import KeyRecord, User
 from assent.repositories.reads import all_items
+from assent.repositories.transactions import Write
 
 BY_USER_INDEX = "by-user"
 # More keys than this on one user is abuse, not use.
@@ -33,9 +34,6 @@ def _email_pk(email: str) -> str:
 
 
 class UsersRepository:
-    # Positions of the items `create_items` returns, so that a failed transaction says which claim clashed.
-    USER, KEY, EMAIL = range(3)
-
     def __init__(self, table) -> None:  # type: ignore[no-untyped-def]
         self._table = table
 
@@ -44,8 +42,11 @@ class UsersRepository:
         """The low-level client, for transactions this repository takes part in."""
         return self._table.meta.client
 
-    def create_items(self, user: User, key: KeyRecord) -> list[dict[str, Any]]:
-        """Transaction items creating a user, its first key and its e-mail claim, each only if absent."""
+    def create_items(
+        self, user: User, key: KeyRecord, *, key_taken: Exception, email_taken: Exception
+    ) -> list[Write]:
+        """Writes creating a user, its first key and its e-mail claim, each only if absent; a claim held
+        already is refused with `key_taken` or `email_taken`."""
         item: dict[str, Any] = {
             "pk": _user_pk(user.user_id),
             "kind": "user",
@@ -59,34 +60,42 @@ class UsersRepository:
         if user.chain_name is not None:
             item.update(chain_name=user.chain_name, account_deployed=user.account_deployed)
         email = {"pk": _email_pk(user.email), "kind": "email", "user_id": user.user_id}
-        return [_put_if_absent(self._table.name, i) for i in (item, _key_item(key), email)]
+        return [
+            _put_if_absent(self._table.name, item),
+            _put_if_absent(self._table.name, _key_item(key)).refused_with(key_taken),
+            _put_if_absent(self._table.name, email).refused_with(email_taken),
+        ]
 
-    def add_key_item(self, key: KeyRecord) -> dict[str, Any]:
-        """A transaction item registering one more key for an existing user, only if no one has it."""
+    def add_key_item(self, key: KeyRecord) -> Write:
+        """A write registering one more key for an existing user, only if no one has it."""
         return _put_if_absent(self._table.name, _key_item(key))
 
-    def live_key_check_item(self, ref: str, user_id: str) -> dict[str, Any]:
-        """A transaction item that holds only while `ref` is a live key of `user_id` (SECURITY.md 13)."""
-        return {
-            "ConditionCheck": {
-                "TableName": self._table.name,
-                "Key": {"pk": _key_pk(ref)},
-                "ConditionExpression": "user_id = :user AND attribute_not_exists(revoked_at)",
-                "ExpressionAttributeValues": {":user": user_id},
+    def live_key_check_item(self, ref: str, user_id: str) -> Write:
+        """A write that holds only while `ref` is a live key of `user_id` (SECURITY.md 13)."""
+        return Write(
+            {
+                "ConditionCheck": {
+                    "TableName": self._table.name,
+                    "Key": {"pk": _key_pk(ref)},
+                    "ConditionExpression": "user_id = :user AND attribute_not_exists(revoked_at)",
+                    "ExpressionAttributeValues": {":user": user_id},
+                }
             }
-        }
+        )
 
-    def mark_email_verified_item(self, user_id: str, email: str) -> dict[str, Any]:
-        """A transaction item verifying the user's address, provided it is still the one the code went to."""
-        return {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": {"pk": _user_pk(user_id)},
-                "UpdateExpression": "SET email_verified = :yes",
-                "ConditionExpression": "attribute_exists(pk) AND email = :email",
-                "ExpressionAttributeValues": {":yes": True, ":email": email},
+    def mark_email_verified_item(self, user_id: str, email: str) -> Write:
+        """A write verifying the user's address, provided it is still the one the code went to."""
+        return Write(
+            {
+                "Update": {
+                    "TableName": self._table.name,
+                    "Key": {"pk": _user_pk(user_id)},
+                    "UpdateExpression": "SET email_verified = :yes",
+                    "ConditionExpression": "attribute_exists(pk) AND email = :email",
+                    "ExpressionAttributeValues": {":yes": True, ":email": email},
+                }
             }
-        }
+        )
 
     def get(self, user_id: str) -> User | None:
         item = self._table.get_item(Key={"pk": _user_pk(user_id)}, ConsistentRead=True).get("Item")
@@ -138,8 +147,10 @@ class UsersRepository:
             raise KeyNotFound("no such key") from error
 
 
-def _put_if_absent(table_name: str, item: dict[str, Any]) -> dict[str, Any]:
-    return {"Put": {"TableName": table_name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+def _put_if_absent(table_name: str, item: dict[str, Any]) -> Write:
+    return Write(
+        {"Put": {"TableName": table_name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+    )
 
 
 def _key_item(key: KeyRecord) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from assent.crypto.p256 import InvalidKey as MalformedKey
 from assent.crypto.p256 import public_key
 from assent.model.operations import Operation, OperationState
 from assent.model.users import device_key
-from assent.repositories.transactions import TransactionCancelled, transact
+from assent.repositories.transactions import transact
 
 if TYPE_CHECKING:
     from assent.repositories.operations import OperationsRepository
@@ -141,23 +141,18 @@ class Approvals:
         state = signed.decision.state if matched else OperationState.DENIED
         reason = None if matched else NUMBER_MISMATCH
         ref = device_key(key.fingerprint)
-        try:
-            transact(
-                self._operations.client,
-                [
-                    self._users.live_key_check_item(ref, user_id),
-                    self._operations.decide_item(
-                        operation, state, key=ref, auth_type=signed.auth_type, now=now, reason=reason
-                    ),
-                ],
-            )
-        except TransactionCancelled as error:
-            if error.failed(0):
-                raise ApprovalRefused("the decision is not signed by a live key of this user") from error
-            if error.failed(1):
+        transact(
+            self._operations.client,
+            [
+                self._users.live_key_check_item(ref, user_id).refused_with(
+                    ApprovalRefused("the decision is not signed by a live key of this user")
+                ),
                 # Decided by another device in the meantime, or expired: the first decision stands.
-                raise OperationNotPending("the operation is no longer pending") from error
-            raise
+                self._operations.decide_item(
+                    operation, state, key=ref, auth_type=signed.auth_type, now=now, reason=reason
+                ).refused_with(OperationNotPending("the operation is no longer pending")),
+            ],
+        )
         if not matched:
             raise NumberMismatch("the number does not match the one shown; the request is denied")
         return replace(

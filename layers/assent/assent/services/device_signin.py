@@ -7,24 +7,18 @@ ECDSA P-256/SHA-256; each challenge is stored bound to its purpose and key, and 
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
 from assent.core.clock import Clock, system_clock
 from assent.core.errors import (
     AccountNotFound,
-    AssentError,
     EmailTaken,
-    InvalidKey,
     KeyTaken,
-    OperationNotFound,
     PleaseRegisterKey,
     SignInFailed,
     TooManyRequests,
@@ -33,24 +27,28 @@ from assent.core.errors import (
     TwoFactorPending,
 )
 from assent.core.observability import logger
-from assent.crypto.p256 import InvalidKey as MalformedKey
-from assent.crypto.p256 import PublicKey, public_key
-from assent.model.operations import ASSENT_CLIENT_ID, Operation, OperationState, Purpose
-from assent.model.users import KeyRecord, User, device_key, new_user_id
-from assent.repositories.transactions import TransactionCancelled, transact
+from assent.crypto.p256 import public_key
+from assent.model.operations import Operation, OperationState, Purpose
+from assent.model.users import User, device_key, new_user_id
+from assent.repositories.transactions import transact
+from assent.services.enrolment import Consent, KeyEnrolment, NewKey, SignedInAccount
 
 if TYPE_CHECKING:
     from assent.adapters.deployments import AccountDeployments
     from assent.adapters.identity import IdentityProviders
-    from assent.model.sessions import Credentials
-    from assent.repositories.operations import OperationsRepository
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.users import UsersRepository
     from assent.services.sessions import SessionsService
 
 CHALLENGE_SECONDS = 300  # SECURITY.md 5
-# After a new device is approved, it has this long to finish signing in.
-FINISH_SECONDS = 300
+# A new device waits on a registered device's approval, then has five minutes to finish signing in.
+NEW_DEVICE = Consent(
+    purpose=Purpose.NEW_DEVICE,
+    proof_purpose=Purpose.NEW_DEVICE.value,
+    prefix="2fa",
+    finish_seconds=300,
+    unknown="no such 2FA request",
+)
 # One new-device request per user per this many seconds: a user is not to be flooded (SECURITY.md 18).
 TWO_FACTOR_INTERVAL_SECONDS = 30
 CHAIN_NAMES = (
@@ -61,51 +59,6 @@ CHAIN_NAMES = (
     "polygon-mainnet",
     "polygon-mumbai",
 )
-
-
-@dataclass(frozen=True)
-class NewKey:
-    """A key a device presents to be registered: its type, x‖y and what the device says of itself."""
-
-    key_type: str  # deviceKey or passKey
-    public_key: str
-    device: dict[str, str]
-
-    @classmethod
-    def stored(cls, item: dict[str, Any]) -> NewKey:
-        """The key as `attributes` stored it in a proof."""
-        device = item.get("device") or {}
-        return cls(
-            str(item["key_type"]), str(item["public_key"]), {str(k): str(v) for k, v in device.items()}
-        )
-
-    @cached_property
-    def point(self) -> PublicKey:
-        """The key parsed onto P-256 (once); a malformed one is InvalidKey, a 400."""
-        try:
-            return public_key(self.public_key)
-        except MalformedKey as error:
-            raise InvalidKey(str(error)) from error
-
-    def attributes(self) -> dict[str, Any]:
-        """What a proof stores of the key, for `stored` to read back."""
-        return {"key_type": self.key_type, "public_key": self.point.hex, "device": self.device}
-
-    def record(self, user_id: str, now: int) -> KeyRecord:
-        return KeyRecord(
-            ref=device_key(self.point.fingerprint),
-            user_id=user_id,
-            key_type=self.key_type,
-            public_key=self.point.hex,
-            created_at=now,
-            device=self.device or None,
-        )
-
-
-@dataclass(frozen=True)
-class SignedInAccount:
-    user: User
-    credentials: Credentials
 
 
 @dataclass(frozen=True)
@@ -121,70 +74,6 @@ class TwoFactorRequest:
     challenge_data: str
 
 
-def shown_payload(key: NewKey) -> str:
-    """What an approving device shows, and signs, of a new key: its type, its fingerprint, which binds the
-    approval to it (SECURITY.md 13), and what the device said of itself."""
-    shown = {"newKey": {"type": key.key_type, "fingerprint": key.point.fingerprint, "device": key.device}}
-    return json.dumps(shown, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _shown_fingerprint(operation: Operation) -> str | None:
-    shown = json.loads(operation.payload or "{}")
-    return str(shown["newKey"]["fingerprint"]) if "newKey" in shown else None
-
-
-class KeyEnrolment:
-    """A new key that waits on consent (a registered device's approval, or a recovery's cooling-off): stored
-    with a challenge, then registered once, when it signs that challenge."""
-
-    def __init__(self, users: UsersRepository, proofs: ProofsRepository, sessions: SessionsService) -> None:
-        self._users = users
-        self._proofs = proofs
-        self._sessions = sessions
-
-    def pending_item(
-        self, pk: str, *, purpose: str, user_id: str, key: NewKey, challenge: str, expires_at: int, now: int
-    ) -> dict[str, Any]:
-        """A transaction item storing the waiting key."""
-        attributes = {"purpose": purpose, "user_id": user_id, "challenge": challenge, **key.attributes()}
-        return self._proofs.put_item(pk, attributes, expires_at=expires_at, now=now)
-
-    def complete(
-        self,
-        pk: str,
-        operation: Operation,
-        signature: str,
-        *,
-        purpose: str,
-        now: int,
-        gone: Callable[[], AssentError],
-    ) -> SignedInAccount:
-        """Register the key `operation` consented to, if it signed its challenge, and sign it in; `gone`
-        makes the error for a key finished already, or too late."""
-        proof = self._proofs.get(pk, now=now)
-        if proof is None or proof["purpose"] != purpose or proof["user_id"] != operation.user_id:
-            raise gone()
-        key = NewKey.stored(proof)
-        if _shown_fingerprint(operation) != key.point.fingerprint:
-            raise SignInFailed("the key consented to is not this one")
-        if not key.point.verify(str(proof["challenge"]).encode("ascii"), signature):
-            raise SignInFailed("the signature does not prove the new key")
-        record = key.record(operation.user_id, now)
-        try:
-            transact(
-                self._proofs.client,
-                [self._proofs.consume_item(pk, now=now, purpose=purpose), self._users.add_key_item(record)],
-            )
-        except TransactionCancelled as error:
-            if error.failed(1):
-                raise KeyTaken("this key is registered already") from error
-            raise gone() from error
-        user = self._users.get(operation.user_id)
-        if user is None:
-            raise gone()
-        return SignedInAccount(user, self._sessions.start(user.user_id, record.ref))
-
-
 def _challenge_data() -> str:
     return secrets.token_hex(32)  # SECURITY.md 1
 
@@ -195,26 +84,21 @@ class DeviceSignIn:
         *,
         users: UsersRepository,
         challenges: ProofsRepository,
-        operations: OperationsRepository,
         identities: IdentityProviders,
         sessions: SessionsService,
         deployments: AccountDeployments,
+        enrolment: KeyEnrolment,
         operation_lifetime_seconds: int,
-        retention_seconds: int,
-        node_id: str,
         clock: Clock = system_clock,
     ) -> None:
         self._users = users
         self._challenges = challenges
-        self._operations = operations
         self._identities = identities
         self._sessions = sessions
         self._deployments = deployments
+        self._enrolment = enrolment
         self._lifetime = operation_lifetime_seconds
-        self._retention = retention_seconds
-        self._node_id = node_id
         self._clock = clock
-        self._enrolment = KeyEnrolment(users, challenges, sessions)
 
     def sign_up(self, *, method: str, token: str, chain_name: str, key: NewKey) -> SignedInAccount:
         """Create the user, their first key and their e-mail claim in one transaction, and sign them in."""
@@ -231,14 +115,15 @@ class DeviceSignIn:
             account_deployed=False,
         )
         record = key.record(user.user_id, int(now))
-        try:
-            transact(self._users.client, self._users.create_items(user, record))
-        except TransactionCancelled as error:
-            if error.failed(self._users.KEY):
-                raise KeyTaken("this key is registered already") from error
-            if error.failed(self._users.EMAIL):
-                raise EmailTaken("an account exists for this e-mail address: sign in instead") from error
-            raise
+        transact(
+            self._users.client,
+            self._users.create_items(
+                user,
+                record,
+                key_taken=KeyTaken("this key is registered already"),
+                email_taken=EmailTaken("an account exists for this e-mail address: sign in instead"),
+            ),
+        )
         try:
             self._deployments.request(
                 user_id=user.user_id,
@@ -299,54 +184,23 @@ class DeviceSignIn:
             raise AccountNotFound("no account has this e-mail address: sign up instead")
         now = self._clock()
         request_id = str(uuid.uuid4())
-        operation = Operation.new(
-            client_id=ASSENT_CLIENT_ID,
-            key_id=ASSENT_CLIENT_ID,
-            operation_id=request_id,
-            user_id=user_id,
-            node_id=self._node_id,
-            now=now,
-            lifetime_seconds=self._lifetime,
-            retention_seconds=self._retention,
-            payload=shown_payload(key),
-            purpose=Purpose.NEW_DEVICE,
+        consent = self._enrolment.request(
+            NEW_DEVICE, request_id, user_id=user_id, key=key, lifetime_seconds=self._lifetime, now=now
         )
-        data = _challenge_data()
-        items = [
-            self._challenges.put_item(
-                f"2fa-user#{user_id}",
-                {},
-                expires_at=int(now) + TWO_FACTOR_INTERVAL_SECONDS,
-                now=int(now),
-                resend_after=TWO_FACTOR_INTERVAL_SECONDS,
-            ),
-            self._operations.create_item(operation),
-            self._enrolment.pending_item(
-                f"2fa#{request_id}",
-                purpose=Purpose.NEW_DEVICE.value,
-                user_id=user_id,
-                key=key,
-                challenge=data,
-                expires_at=operation.expires_at + FINISH_SECONDS,
-                now=int(now),
-            ),
-        ]
-        try:
-            transact(self._users.client, items)
-        except TransactionCancelled as error:
-            if error.failed(0):
-                raise TooManyRequests(
-                    "a new-device request was made moments ago: wait, then retry"
-                ) from error
-            raise
-        return TwoFactorRequest(operation, key.device, data)
+        throttle = self._challenges.put_item(
+            f"2fa-user#{user_id}",
+            {},
+            expires_at=int(now) + TWO_FACTOR_INTERVAL_SECONDS,
+            now=int(now),
+            resend_after=TWO_FACTOR_INTERVAL_SECONDS,
+        ).refused_with(TooManyRequests("a new-device request was made moments ago: wait, then retry"))
+        transact(self._users.client, [throttle, *consent.writes])
+        return TwoFactorRequest(consent.operation, key.device, consent.challenge)
 
     def finish_two_factor(self, request_id: str, signature: str) -> SignedInAccount:
         """Once a registered device has approved, register the new key and sign it in, once."""
         now = int(self._clock())
-        operation = self._operations.get(ASSENT_CLIENT_ID, request_id, now=now)
-        if operation is None or operation.purpose is not Purpose.NEW_DEVICE:
-            raise OperationNotFound("no such 2FA request")
+        operation = self._enrolment.operation(NEW_DEVICE, request_id, now=now)
         state = operation.state_at(now)
         if state is OperationState.PENDING:
             raise TwoFactorPending("the request awaits approval on a registered device")
@@ -355,10 +209,9 @@ class DeviceSignIn:
         if state is not OperationState.APPROVED:
             raise TwoFactorDenied("the request was denied")
         return self._enrolment.complete(
-            f"2fa#{request_id}",
+            NEW_DEVICE,
             operation,
             signature,
-            purpose=Purpose.NEW_DEVICE.value,
             now=now,
             gone=lambda: TwoFactorExpired("the request was finished already, or too late"),
         )

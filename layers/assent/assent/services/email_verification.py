@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assent.core.clock import Clock, system_clock
-from assent.core.errors import CodeLocked, InvalidCode, NotFound, TooManyRequests
+from assent.core.errors import CodeLocked, InvalidCode, NotFound
 from assent.crypto.codes import CodeHasher, new_code
-from assent.repositories.proofs import ProofsRepository, Throttled
-from assent.repositories.transactions import TransactionCancelled, transact
+from assent.repositories.proofs import ProofsRepository
+from assent.repositories.transactions import transact
 
 if TYPE_CHECKING:
     from assent.adapters.mail import Mailer
@@ -44,20 +44,17 @@ class EmailVerification:
         """E-mail a new code, which replaces any earlier one; at most one a minute (SECURITY.md 21)."""
         now = int(self._clock())
         code = new_code()
-        try:
-            self._codes.put(
-                _pk(user.user_id),
-                {
-                    "code_digest": self._hasher.digest(PURPOSE, user.user_id, code),
-                    "email": user.email,
-                    "attempts": 0,
-                },
-                expires_at=now + CODE_SECONDS,
-                now=now,
-                resend_after=RESEND_AFTER_SECONDS,
-            )
-        except Throttled as error:
-            raise TooManyRequests(f"a code was sent less than {RESEND_AFTER_SECONDS} seconds ago") from error
+        self._codes.put(
+            _pk(user.user_id),
+            {
+                "code_digest": self._hasher.digest(PURPOSE, user.user_id, code),
+                "email": user.email,
+                "attempts": 0,
+            },
+            expires_at=now + CODE_SECONDS,
+            now=now,
+            resend_after=RESEND_AFTER_SECONDS,
+        )
         self._mailer.send(
             user.email,
             "Your verification code",
@@ -82,18 +79,16 @@ class EmailVerification:
         record, locked = self._codes.count_attempt(pk, now=now, max_attempts=MAX_ATTEMPTS)
         if locked:
             raise CodeLocked("too many wrong codes: ask for a new one")
-        if record is None:
-            raise InvalidCode("the code is wrong or has expired")
-        if not self._hasher.matches(PURPOSE, user_id, code, bytes(record["code_digest"].value)):
-            raise InvalidCode("the code is wrong or has expired")
-        try:
-            transact(
-                self._codes.client,
-                [
-                    self._codes.consume_item(pk, now=now, attempts=record["attempts"]),
-                    self._users.mark_email_verified_item(user_id, str(record["email"])),
-                ],
-            )
-        except TransactionCancelled as error:
-            # Another attempt (or a resend) got there between the count and now: this one proves nothing.
-            raise InvalidCode("the code is wrong or has expired") from error
+        wrong = InvalidCode("the code is wrong or has expired")
+        if record is None or not self._hasher.matches(
+            PURPOSE, user_id, code, bytes(record["code_digest"].value)
+        ):
+            raise wrong
+        # Another attempt (or a resend) may get there between the count and now: this one then proves nothing.
+        transact(
+            self._codes.client,
+            [
+                self._codes.consume_item(pk, now=now, attempts=record["attempts"]).refused_with(wrong),
+                self._users.mark_email_verified_item(user_id, str(record["email"])).refused_with(wrong),
+            ],
+        )

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from assent.core.clock import Clock, system_clock
 from assent.core.errors import OperationExists, OperationNotFound
 from assent.model.operations import Operation
-from assent.repositories.transactions import TransactionCancelled
 
 if TYPE_CHECKING:
     from assent.model.clients import Client
@@ -55,18 +54,17 @@ class OperationsService:
             payload=payload,
             external_user_id=external_user_id,
         )
-        try:
-            self._limits.transact(
-                self._repository.client,
-                [self._repository.create_item(operation, now=now)],
-                client_id=client.client_id,
-                user_id=user_id,
-                now=now,
-            )
-        except TransactionCancelled as error:
-            if error.failed(0):
-                raise OperationExists("an operation with this operationId exists") from error
-            raise
+        self._limits.transact(
+            self._repository.client,
+            [
+                self._repository.create_item(operation, now=now).refused_with(
+                    OperationExists("an operation with this operationId exists")
+                )
+            ],
+            client_id=client.client_id,
+            user_id=user_id,
+            now=now,
+        )
         return operation
 
     def get(self, client: Client, operation_id: str) -> Operation:

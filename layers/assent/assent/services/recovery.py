@@ -27,27 +27,33 @@ from assent.core.errors import (
     OperationNotFound,
     RecoveryCoolingOff,
     RecoveryDenied,
+    ResendTooSoon,
     SignInFailed,
 )
 from assent.crypto.codes import CodeHasher, new_code
-from assent.model.operations import ASSENT_CLIENT_ID, Operation, OperationState, Purpose
+from assent.model.operations import OperationState, Purpose
 from assent.model.users import InvalidEmail, normalise_email
-from assent.repositories.transactions import TransactionCancelled, transact
-from assent.services.device_signin import KeyEnrolment, NewKey, SignedInAccount, shown_payload
+from assent.repositories.transactions import transact
+from assent.services.enrolment import Consent, KeyEnrolment, NewKey, SignedInAccount
 
 if TYPE_CHECKING:
     from assent.adapters.mail import Mailer
-    from assent.repositories.operations import OperationsRepository
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.users import UsersRepository
-    from assent.services.sessions import SessionsService
 
 PURPOSE = "account-recovery"
 CODE_SECONDS = 600  # SECURITY.md 5
 MAX_ATTEMPTS = 5
 RESEND_AFTER_SECONDS = 60
-# A recovery that has cooled off stays ready to finish this long.
-FINISH_SECONDS = 86_400
+# A recovery waits out its cooling-off as an operation any registered device may deny (or approve, to end
+# it early); once cooled off, it stays ready to finish for a day.
+RECOVERY = Consent(
+    purpose=Purpose.RECOVERY,
+    proof_purpose=PURPOSE,
+    prefix="recovery",
+    finish_seconds=86_400,
+    unknown="no such recovery",
+)
 
 
 @dataclass(frozen=True)
@@ -68,26 +74,19 @@ class Recovery:
         *,
         users: UsersRepository,
         proofs: ProofsRepository,
-        operations: OperationsRepository,
         hasher: CodeHasher,
         mailer: Mailer,
-        sessions: SessionsService,
+        enrolment: KeyEnrolment,
         cooling_off_seconds: int,
-        retention_seconds: int,
-        node_id: str,
         clock: Clock = system_clock,
     ) -> None:
         self._users = users
         self._proofs = proofs
-        self._operations = operations
         self._hasher = hasher
         self._mailer = mailer
-        self._sessions = sessions
+        self._enrolment = enrolment
         self._cooling_off = cooling_off_seconds
-        self._retention = retention_seconds
-        self._node_id = node_id
         self._clock = clock
-        self._enrolment = KeyEnrolment(users, proofs, sessions)
 
     def start(self, email: str, key: NewKey) -> Started:
         """A recovery id, whether or not an account has this address; the code goes only to a real one."""
@@ -113,7 +112,7 @@ class Recovery:
             expires_at=now + RESEND_AFTER_SECONDS,
             now=now,
             resend_after=RESEND_AFTER_SECONDS,
-        )
+        ).refused_with(ResendTooSoon("one recovery code a minute per account"))
         recovery = self._proofs.put_item(
             f"recover#{recovery_id}",
             {
@@ -129,10 +128,8 @@ class Recovery:
         )
         try:
             transact(self._proofs.client, [throttle, recovery])
-        except TransactionCancelled as cancelled:
-            if cancelled.failed(0):
-                return started  # one code a minute per account, silently: the answer must not differ
-            raise
+        except ResendTooSoon:
+            return started  # one code a minute per account, silently: the answer must not differ
         self._mailer.send(
             address,
             "Your account recovery code",
@@ -156,64 +153,41 @@ class Recovery:
         new_key = NewKey.stored(record)
         if not new_key.point.verify(recovery_id.encode("ascii"), signature):
             raise SignInFailed("the signature does not prove the new key")
-        user_id = str(record["user_id"])
-        operation = Operation.new(
-            client_id=ASSENT_CLIENT_ID,
-            key_id=ASSENT_CLIENT_ID,
-            operation_id=recovery_id,
-            user_id=user_id,
-            node_id=self._node_id,
-            now=now,
+        consent = self._enrolment.request(
+            RECOVERY,
+            recovery_id,
+            user_id=str(record["user_id"]),
+            key=new_key,
             lifetime_seconds=self._cooling_off,
-            retention_seconds=self._retention,
-            payload=shown_payload(new_key),
-            purpose=Purpose.RECOVERY,
+            now=now,
         )
-        challenge = secrets.token_hex(32)
-        try:
-            transact(
-                self._proofs.client,
-                [
-                    self._proofs.consume_item(pk, now=now, attempts=record["attempts"]),
-                    self._operations.create_item(operation),
-                    self._enrolment.pending_item(
-                        f"recovery#{recovery_id}",
-                        purpose=PURPOSE,
-                        user_id=user_id,
-                        key=new_key,
-                        challenge=challenge,
-                        expires_at=operation.expires_at + FINISH_SECONDS,
-                        now=now,
-                    ),
-                ],
-            )
-        except TransactionCancelled as error:
-            raise InvalidCode("the code is wrong or has expired") from error
+        consume = self._proofs.consume_item(pk, now=now, attempts=record["attempts"])
+        transact(
+            self._proofs.client,
+            [consume.refused_with(InvalidCode("the code is wrong or has expired")), *consent.writes],
+        )
         self._mailer.send(
             str(record["email"]),
             "Your account is being recovered",
             "A new device has proved this address and will be able to sign in to your account "
-            f"at {iso8601(operation.expires_at * 1000)}.\n\n"
+            f"at {iso8601(consent.operation.expires_at * 1000)}.\n\n"
             "If it is not yours, deny the recovery from a device you are signed in on before then.\n",
         )
-        return Confirmed(operation.expires_at, challenge)
+        return Confirmed(consent.operation.expires_at, consent.challenge)
 
     def finish(self, recovery_id: str, signature: str) -> SignedInAccount:
         """Register the new key once the cooling-off is over (or a device approved), and sign it in."""
         now = int(self._clock())
-        operation = self._operations.get(ASSENT_CLIENT_ID, recovery_id, now=now)
-        if operation is None or operation.purpose is not Purpose.RECOVERY:
-            raise OperationNotFound("no such recovery")
+        operation = self._enrolment.operation(RECOVERY, recovery_id, now=now)
         state = operation.state_at(now)
         if state is OperationState.PENDING:
             raise RecoveryCoolingOff(f"the recovery completes at {iso8601(operation.expires_at * 1000)}")
         if state not in (OperationState.APPROVED, OperationState.EXPIRED):
             raise RecoveryDenied("a registered device denied this recovery")
         return self._enrolment.complete(
-            f"recovery#{recovery_id}",
+            RECOVERY,
             operation,
             signature,
-            purpose=PURPOSE,
             now=now,
             gone=lambda: OperationNotFound("no such recovery"),
         )

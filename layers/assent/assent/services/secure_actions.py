@@ -16,18 +16,17 @@ from assent.core.errors import (
     AssentError,
     InvalidCode,
     OrderNotFound,
+    ResendTooSoon,
     SecureActionExpired,
     SecureActionLocked,
     SecureActionSuperseded,
     SecureActionUsed,
-    TooManyRequests,
     UserNotFound,
 )
 from assent.core.observability import logger
 from assent.crypto.codes import CodeHasher, new_code
 from assent.model.secure_actions import CODE_SECONDS, MAX_ATTEMPTS, PENDING, PURPOSE, VERIFIED, SecureAction
 from assent.repositories.secure_actions import SecureActionsRepository, order_key
-from assent.repositories.transactions import TransactionCancelled
 
 if TYPE_CHECKING:
     from assent.adapters.mail import Mailer
@@ -97,21 +96,21 @@ class SecureActions:
             "expires_at": now + CODE_SECONDS,
             "ttl": now + CODE_SECONDS + self._retention,
         }
+        # The put is refused when the order's code was sent too recently, or has been verified.
+        resend = ResendTooSoon(f"a code was sent for this order less than {self._resend_after} seconds ago")
         try:
             self._limits.transact(
                 self._actions.client,
-                [self._actions.put_item(item, now=now, resend_after=self._resend_after)],
+                [self._actions.put_item(item, now=now, resend_after=self._resend_after).refused_with(resend)],
                 client_id=client.client_id,
                 user_id=user.user_id,
                 now=now,
             )
-        except TransactionCancelled as error:
+        except ResendTooSoon as error:
             current = self._actions.get(pk)
             if current is not None and current["state"] == VERIFIED:
                 raise SecureActionUsed("this order's secure action is verified already") from error
-            raise TooManyRequests(
-                f"a code was sent for this order less than {self._resend_after} seconds ago"
-            ) from error
+            raise
         self._send(user, code)
         # An audit line names the action, never its code or digest (SECURITY.md 30).
         logger.info(

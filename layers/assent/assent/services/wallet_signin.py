@@ -24,7 +24,7 @@ from assent.crypto.eip55 import InvalidAddress, to_checksum_address
 from assent.crypto.siwe import SiweError, SiweMessage, parse
 from assent.crypto.tokens import IssuedToken, TokenType
 from assent.model.users import InvalidEmail, KeyRecord, User, new_user_id, normalise_email, wallet_key
-from assent.repositories.transactions import TransactionCancelled, transact
+from assent.repositories.transactions import transact
 
 if TYPE_CHECKING:
     from assent.crypto.tokens import Tokens
@@ -191,19 +191,17 @@ class WalletSignIn:
         consume = self._step_tokens.consume_item(
             f"step#{claims['jti']}", now=int(now), address=address, step=STEP_ONBOARD
         )
-        try:
-            transact(
-                self._step_tokens.client,
-                [consume, *self._users.create_items(user, wallet_record)],
-            )
-        except TransactionCancelled as error:
-            if error.failed(0):
-                raise InvalidToken("the token is not valid") from error
-            if error.failed(1 + self._users.KEY):
-                raise WalletTaken("this wallet already belongs to a user: sign in instead") from error
-            if error.failed(1 + self._users.EMAIL):
-                raise EmailTaken("this e-mail address belongs to another user") from error
-            raise
+        wallet_taken = WalletTaken("this wallet already belongs to a user: sign in instead")
+        email_taken = EmailTaken("this e-mail address belongs to another user")
+        transact(
+            self._step_tokens.client,
+            [
+                consume.refused_with(InvalidToken("the token is not valid")),
+                *self._users.create_items(
+                    user, wallet_record, key_taken=wallet_taken, email_taken=email_taken
+                ),
+            ],
+        )
         credentials = self._sessions.start(user.user_id, wallet_key(address))
         try:
             self._verification.send(user)

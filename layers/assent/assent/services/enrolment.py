@@ -1,0 +1,205 @@
+"""Enrolment of a new key that waits on consent: a registered device's approval (a new device, 2FA) or the
+end of a recovery's cooling-off.
+
+Both flows ask the user with an operation that shows the key's fingerprint (so an approval binds it,
+SECURITY.md 13), keep the key beside it with a challenge, and register the key once, when it signs that
+challenge after the consent.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from assent.core.errors import AssentError, InvalidKey, KeyTaken, OperationNotFound, SignInFailed
+from assent.crypto.p256 import InvalidKey as MalformedKey
+from assent.crypto.p256 import PublicKey, public_key
+from assent.model.operations import ASSENT_CLIENT_ID, Operation, Purpose
+from assent.model.users import KeyRecord, User, device_key
+from assent.repositories.transactions import Write, transact
+
+if TYPE_CHECKING:
+    from assent.model.sessions import Credentials
+    from assent.repositories.operations import OperationsRepository
+    from assent.repositories.proofs import ProofsRepository
+    from assent.repositories.users import UsersRepository
+    from assent.services.sessions import SessionsService
+
+
+@dataclass(frozen=True)
+class NewKey:
+    """A key a device presents to be registered: its type, x‖y and what the device says of itself."""
+
+    key_type: str  # deviceKey or passKey
+    public_key: str
+    device: dict[str, str]
+
+    @classmethod
+    def stored(cls, item: dict[str, Any]) -> NewKey:
+        """The key as `attributes` stored it in a proof."""
+        device = item.get("device") or {}
+        return cls(
+            str(item["key_type"]), str(item["public_key"]), {str(k): str(v) for k, v in device.items()}
+        )
+
+    @cached_property
+    def point(self) -> PublicKey:
+        """The key parsed onto P-256 (once); a malformed one is InvalidKey, a 400."""
+        try:
+            return public_key(self.public_key)
+        except MalformedKey as error:
+            raise InvalidKey(str(error)) from error
+
+    def attributes(self) -> dict[str, Any]:
+        """What a proof stores of the key, for `stored` to read back."""
+        return {"key_type": self.key_type, "public_key": self.point.hex, "device": self.device}
+
+    def record(self, user_id: str, now: int) -> KeyRecord:
+        return KeyRecord(
+            ref=device_key(self.point.fingerprint),
+            user_id=user_id,
+            key_type=self.key_type,
+            public_key=self.point.hex,
+            created_at=now,
+            device=self.device or None,
+        )
+
+
+@dataclass(frozen=True)
+class SignedInAccount:
+    user: User
+    credentials: Credentials
+
+
+@dataclass(frozen=True)
+class Consent:
+    """One kind of consent a new key waits on."""
+
+    purpose: Purpose  # the operation's, which the approver signs
+    proof_purpose: str  # the waiting key's, which `complete` requires
+    prefix: str  # the waiting key's item is `<prefix>#<request id>`
+    finish_seconds: int  # how long past the operation's deadline the key may still finish
+    unknown: str  # what a request id that is not of this kind is told
+
+
+@dataclass(frozen=True)
+class ConsentRequest:
+    """A request for consent, not yet stored: the operation, the challenge the key will sign, and the
+    writes that store both, for the flow to commit with its own."""
+
+    operation: Operation
+    challenge: str
+    writes: list[Write]
+
+
+def shown_payload(key: NewKey) -> str:
+    """What an approving device shows, and signs, of a new key: its type, its fingerprint, which binds the
+    approval to it (SECURITY.md 13), and what the device said of itself."""
+    shown = {"newKey": {"type": key.key_type, "fingerprint": key.point.fingerprint, "device": key.device}}
+    return json.dumps(shown, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _shown_fingerprint(operation: Operation) -> str | None:
+    shown = json.loads(operation.payload or "{}")
+    return str(shown["newKey"]["fingerprint"]) if "newKey" in shown else None
+
+
+class KeyEnrolment:
+    def __init__(
+        self,
+        *,
+        users: UsersRepository,
+        proofs: ProofsRepository,
+        operations: OperationsRepository,
+        sessions: SessionsService,
+        retention_seconds: int,
+        node_id: str,
+    ) -> None:
+        self._users = users
+        self._proofs = proofs
+        self._operations = operations
+        self._sessions = sessions
+        self._retention = retention_seconds
+        self._node_id = node_id
+
+    def request(
+        self,
+        consent: Consent,
+        request_id: str,
+        *,
+        user_id: str,
+        key: NewKey,
+        lifetime_seconds: int,
+        now: float,
+    ) -> ConsentRequest:
+        """An operation asking `user_id` to consent to `key` within `lifetime_seconds`; the key waits."""
+        operation = Operation.new(
+            client_id=ASSENT_CLIENT_ID,
+            key_id=ASSENT_CLIENT_ID,
+            operation_id=request_id,
+            user_id=user_id,
+            node_id=self._node_id,
+            now=now,
+            lifetime_seconds=lifetime_seconds,
+            retention_seconds=self._retention,
+            payload=shown_payload(key),
+            purpose=consent.purpose,
+        )
+        challenge = secrets.token_hex(32)  # SECURITY.md 1
+        attributes = {"purpose": consent.proof_purpose, "user_id": user_id, "challenge": challenge}
+        waiting = self._proofs.put_item(
+            f"{consent.prefix}#{request_id}",
+            {**attributes, **key.attributes()},
+            expires_at=operation.expires_at + consent.finish_seconds,
+            now=int(now),
+        )
+        return ConsentRequest(operation, challenge, [self._operations.create_item(operation), waiting])
+
+    def operation(self, consent: Consent, request_id: str, *, now: int) -> Operation:
+        """The consent operation of this kind with this id, as stored."""
+        operation = self._operations.get(ASSENT_CLIENT_ID, request_id, now=now)
+        if operation is None or operation.purpose is not consent.purpose:
+            raise OperationNotFound(consent.unknown)
+        return operation
+
+    def complete(
+        self,
+        consent: Consent,
+        operation: Operation,
+        signature: str,
+        *,
+        now: int,
+        gone: Callable[[], AssentError],
+    ) -> SignedInAccount:
+        """Register the key `operation` consented to, if it signed its challenge, and sign it in; `gone`
+        makes the error for a key finished already, or too late."""
+        pk = f"{consent.prefix}#{operation.operation_id}"
+        proof = self._proofs.get(pk, now=now)
+        if (
+            proof is None
+            or proof["purpose"] != consent.proof_purpose
+            or proof["user_id"] != operation.user_id
+        ):
+            raise gone()
+        key = NewKey.stored(proof)
+        if _shown_fingerprint(operation) != key.point.fingerprint:
+            raise SignInFailed("the key consented to is not this one")
+        if not key.point.verify(str(proof["challenge"]).encode("ascii"), signature):
+            raise SignInFailed("the signature does not prove the new key")
+        record = key.record(operation.user_id, now)
+        transact(
+            self._proofs.client,
+            [
+                # A key registered meanwhile is named as such, before "gone".
+                self._users.add_key_item(record).refused_with(KeyTaken("this key is registered already")),
+                self._proofs.consume_item(pk, now=now, purpose=consent.proof_purpose).refused_with(gone()),
+            ],
+        )
+        user = self._users.get(operation.user_id)
+        if user is None:
+            raise gone()
+        return SignedInAccount(user, self._sessions.start(user.user_id, record.ref))
