@@ -11,14 +11,14 @@ app = pakt.resolver()
 @app.post("/v1/auth/web3/onboard")
 @refuses(InvalidToken, WalletTaken, EmailTaken)
 def web3_onboard(body: pakt.OnboardBody) -> pakt.OnboardResponse:
-    user, credentials = wallet_sign_in().onboard(
+    account = wallet_sign_in().onboard(
         body.tempToken, first_name=body.firstName, last_name=body.lastName, email=body.email
     )
     return pakt.OnboardResponse(
         data=pakt.SessionData(
-            tempToken=pakt.session_token(credentials),
-            refreshToken=credentials.refresh_token,
-            isVerified=user.email_verified,
+            tempToken=pakt.session_token(account.credentials),
+            refreshToken=account.credentials.refresh_token,
+            isVerified=account.user.email_verified,
         )
     )
 

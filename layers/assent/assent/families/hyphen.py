@@ -15,11 +15,11 @@ from pydantic import AliasChoices, BaseModel, Field, model_validator
 from assent.core.clock import iso8601
 from assent.core.http import FamilyResolver, PlainErrorEnvelope, build_resolver
 from assent.model.operations import Operation
-from assent.model.sessions import Credentials
+from assent.model.sessions import Credentials, SignedInAccount
 from assent.model.users import KeyRecord, User
 from assent.services.approvals import Decision, approval_digest, asks_for_number
 from assent.services.device_signin import CHAIN_NAMES, TwoFactorRequest
-from assent.services.enrolment import NewKey, SignedInAccount
+from assent.services.enrolment import NewKey
 
 MAX_REFRESH_TOKEN_CHARS = 128
 MAX_ID_TOKEN_CHARS = 8192

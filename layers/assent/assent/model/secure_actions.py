@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 PURPOSE = "secure-action"
 MODE = "email"
@@ -15,14 +15,19 @@ VERIFIED = "verified"
 
 @dataclass(frozen=True)
 class SecureAction:
+    """An order's current secure action, as stored (`state` is pending or verified); `as_of` derives
+    locked and expired."""
+
     secure_action_uuid: str
     order_uuid: str
     user_id: str
-    state: str  # pending, verified, locked or expired, as of when it was read
+    state: str
     email: str
     created_ms: int
     expires_at: int
+    retain_until: int  # when TTL may remove it; nothing reads it after
     attempts: int = 0
+    code_digest: bytes | None = None  # dropped once verified
     order_type: str | None = None
     verified_ms: int | None = None
     verified_by: str | None = None  # the public id of the client key that submitted the code
@@ -30,6 +35,17 @@ class SecureAction:
     @property
     def identifier(self) -> str:
         return mask_email(self.email)
+
+    def state_at(self, now: float) -> str:
+        """pending, verified, locked (every attempt made) or expired (SECURITY.md 4, 20)."""
+        if self.state == PENDING and self.attempts >= MAX_ATTEMPTS:
+            return "locked"
+        if self.state == PENDING and self.expires_at <= now:
+            return "expired"
+        return self.state
+
+    def as_of(self, now: float) -> SecureAction:
+        return replace(self, state=self.state_at(now))
 
 
 def mask_email(email: str) -> str:

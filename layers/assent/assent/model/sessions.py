@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assent.model.users import User
+
 
 @dataclass(frozen=True)
 class Credentials:
     access_token: str
     access_expires_at: int
     refresh_token: str
+
+
+@dataclass(frozen=True)
+class SignedInAccount:
+    """A user who has just proved a key, and the session that began."""
+
+    user: User
+    credentials: Credentials
 
 
 @dataclass(frozen=True)
@@ -26,3 +36,12 @@ class Session:
 
     def live_at(self, now: float) -> bool:
         return self.revoked_at is None and now < self.expires_at and now < self.idle_expires_at
+
+
+class NotRotated(Exception):
+    """A refresh token that is not its family's current one: `session` is the family as it stood, or None
+    if there is no such family."""
+
+    def __init__(self, session: Session | None) -> None:
+        super().__init__("the refresh token is not its family's current one")
+        self.session = session

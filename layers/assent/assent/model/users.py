@@ -71,3 +71,11 @@ class KeyRecord:
     @property
     def live(self) -> bool:
         return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class KeyHolder:
+    """A key and the user who holds it, read together."""
+
+    key: KeyRecord
+    user: User

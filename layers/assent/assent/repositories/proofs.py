@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from assent.core.errors import ResendTooSoon
-from assent.repositories.reads import item_on_failure
+from assent.model.attempts import AttemptNotCounted
+from assent.model.proofs import Proof
+from assent.repositories.reads import item_on_failure, plain
 from assent.repositories.transactions import Write
 
 # How long an expired proof stays before TTL removes it; nothing reads it past `expires_at`.
@@ -76,12 +78,12 @@ class ProofsRepository:
             put["ExpressionAttributeValues"] = {":cutoff": now - resend_after}
         return Write({"Put": put})
 
-    def get(self, pk: str, *, now: int) -> dict[str, Any] | None:
+    def get(self, pk: str, *, now: int) -> Proof | None:
         """A live proof without consuming it, or None."""
         item: dict[str, Any] | None = self._table.get_item(Key={"pk": pk}, ConsistentRead=True).get("Item")
-        return item if item is not None and int(item["expires_at"]) > now else None
+        return _proof(item) if item is not None and int(item["expires_at"]) > now else None
 
-    def consume(self, pk: str, *, now: int) -> dict[str, Any] | None:
+    def consume(self, pk: str, *, now: int) -> Proof | None:
         """Delete a live proof and return it; None if it is absent, used or expired (SECURITY.md 3)."""
         client = self._table.meta.client
         try:
@@ -93,8 +95,7 @@ class ProofsRepository:
             )
         except client.exceptions.ConditionalCheckFailedException:
             return None
-        attributes: dict[str, Any] = old["Attributes"]
-        return attributes
+        return _proof(old["Attributes"])
 
     def consume_item(self, pk: str, *, now: int, **expected: Any) -> Write:
         """`consume` as one write of a transaction, also requiring the given attribute values."""
@@ -114,11 +115,10 @@ class ProofsRepository:
             }
         )
 
-    def count_attempt(self, pk: str, *, now: int, max_attempts: int) -> tuple[dict[str, Any] | None, bool]:
-        """Count one attempt before anything is compared (SECURITY.md 20).
+    def count_attempt(self, pk: str, *, now: int, max_attempts: int) -> Proof:
+        """Count one attempt before anything is compared (SECURITY.md 20), and return the proof as counted.
 
-        Returns (the proof after counting, False), or (None, locked) when it is absent or expired
-        (locked False) or has used up its attempts (locked True).
+        Raises AttemptNotCounted, with the proof as it stood, when it is absent, expired or used up.
         """
         client = self._table.meta.client
         try:
@@ -135,9 +135,18 @@ class ProofsRepository:
             )["Attributes"]
         except client.exceptions.ConditionalCheckFailedException as error:
             old = item_on_failure(error)
-            locked = (
-                bool(old) and int(old["expires_at"]) > now and int(old.get("attempts", 0)) >= max_attempts
-            )
-            return None, locked
-        attributes: dict[str, Any] = item
-        return attributes, False
+            raise AttemptNotCounted(_proof(old) if old else None) from error
+        return _proof(item)
+
+
+_STORED = frozenset({"pk", "issued_at", "expires_at", "ttl", "attempts"})
+
+
+def _proof(item: dict[str, Any]) -> Proof:
+    return Proof(
+        pk=str(item["pk"]),
+        issued_at=int(item.get("issued_at", 0)),
+        expires_at=int(item["expires_at"]),
+        attempts=int(item.get("attempts", 0)),
+        fields={name: plain(value) for name, value in item.items() if name not in _STORED},
+    )

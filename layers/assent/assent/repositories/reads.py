@@ -1,12 +1,14 @@
-"""Reading what DynamoDB answers: every page of a query or scan, and the item a failed condition returns."""
+"""Reading what DynamoDB answers: every page of a query or scan, the item a failed condition returns, and
+stored values as plain Python."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
+from boto3.dynamodb.types import Binary, TypeDeserializer
 
 _deserialize = TypeDeserializer().deserialize
 
@@ -31,3 +33,16 @@ def item_on_failure(error: Any) -> dict[str, Any]:
     `ReturnValuesOnConditionCheckFailure="ALL_OLD"`), as plain values; empty if there was none. The low-level
     error carries it typed, even when the write went through a table resource."""
     return {name: _deserialize(value) for name, value in (error.response.get("Item") or {}).items()}
+
+
+def plain(value: Any) -> Any:
+    """A stored value as plain Python: Binary as bytes, whole Decimals as int, inside maps and lists too."""
+    if isinstance(value, Binary):
+        return bytes(value.value)  # type: ignore[attr-defined]  # the stubs leave out `value`
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from assent.model.secure_actions import PENDING, VERIFIED
-from assent.repositories.reads import item_on_failure
+from assent.model.attempts import AttemptNotCounted
+from assent.model.secure_actions import PENDING, VERIFIED, SecureAction
+from assent.repositories.reads import item_on_failure, plain
 from assent.repositories.transactions import Write
 
 
@@ -26,14 +27,14 @@ class SecureActionsRepository:
         """The low-level client, for transactions this repository takes part in."""
         return self._table.meta.client
 
-    def put_item(self, item: dict[str, Any], *, now: int, resend_after: int) -> Write:
+    def put_item(self, pk: str, action: SecureAction, *, now: int, resend_after: int) -> Write:
         """A write making `item` the order's current secure action. It fails when the current
         one was issued less than `resend_after` seconds ago or has been verified (`get` tells which)."""
         return Write(
             {
                 "Put": {
                     "TableName": self._table.name,
-                    "Item": {**item, "state": PENDING, "attempts": 0, "issued_at": now},
+                    "Item": {**_item(action), "pk": pk, "state": PENDING, "attempts": 0, "issued_at": now},
                     "ConditionExpression": (
                         "attribute_not_exists(pk) OR (issued_at <= :cutoff AND #state <> :verified)"
                     ),
@@ -43,20 +44,19 @@ class SecureActionsRepository:
             }
         )
 
-    def get(self, pk: str) -> dict[str, Any] | None:
-        item: dict[str, Any] | None = self._table.get_item(Key={"pk": pk}, ConsistentRead=True).get("Item")
-        return item
+    def get(self, pk: str) -> SecureAction | None:
+        item = self._table.get_item(Key={"pk": pk}, ConsistentRead=True).get("Item")
+        return _secure_action(item) if item else None
 
-    def count_attempt(
-        self, pk: str, secure_action_uuid: str, *, now: int, max_attempts: int
-    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        """Count one attempt on a pending, unexpired secure action before any comparison (SECURITY.md 20).
+    def count_attempt(self, pk: str, secure_action_uuid: str, *, now: int, max_attempts: int) -> SecureAction:
+        """Count one attempt on a pending, unexpired secure action before any comparison (SECURITY.md 20),
+        and return it as counted.
 
-        Returns (the item after counting, None), or (None, the item as it was, or None if there is none)
-        when the attempt may not be made at all.
+        Raises AttemptNotCounted, with the order's current secure action (or None), when the attempt may not
+        be made at all.
         """
         try:
-            item: dict[str, Any] = self._table.update_item(
+            item = self._table.update_item(
                 Key={"pk": pk},
                 UpdateExpression="ADD attempts :one",
                 ConditionExpression=(
@@ -76,8 +76,8 @@ class SecureActionsRepository:
             )["Attributes"]
         except self.client.exceptions.ConditionalCheckFailedException as error:
             old = item_on_failure(error)
-            return None, old or None
-        return item, None
+            raise AttemptNotCounted(_secure_action(old) if old else None) from error
+        return _secure_action(item)
 
     def mark_verified(
         self, pk: str, secure_action_uuid: str, *, now: int, order_type: str, key_id: str
@@ -106,3 +106,34 @@ class SecureActionsRepository:
         except self.client.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+
+def _item(action: SecureAction) -> dict[str, Any]:
+    return {
+        "secure_action_uuid": action.secure_action_uuid,
+        "order_uuid": action.order_uuid,
+        "user_id": action.user_id,
+        "email": action.email,
+        "code_digest": action.code_digest,
+        "expires_at": action.expires_at,
+        "ttl": action.retain_until,
+    }
+
+
+def _secure_action(item: dict[str, Any]) -> SecureAction:
+    fields = {name: plain(value) for name, value in item.items()}
+    return SecureAction(
+        secure_action_uuid=fields["secure_action_uuid"],
+        order_uuid=fields["order_uuid"],
+        user_id=fields["user_id"],
+        state=fields["state"],
+        email=fields["email"],
+        created_ms=fields["issued_at"] * 1000,
+        expires_at=fields["expires_at"],
+        retain_until=fields["ttl"],
+        attempts=fields["attempts"],
+        code_digest=fields.get("code_digest"),
+        order_type=fields.get("order_type"),
+        verified_ms=fields.get("verified_ms"),
+        verified_by=fields.get("verified_by"),
+    )

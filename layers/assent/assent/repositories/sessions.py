@@ -7,7 +7,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from assent.model.sessions import Session
+from assent.model.sessions import NotRotated, Session
 from assent.repositories.reads import all_items, item_on_failure
 
 # Kept readable a while after the absolute lifetime, so that a late replay is still recognised and refused.
@@ -40,9 +40,12 @@ class SessionsRepository:
 
     def rotate(
         self, family_id: str, *, presented: str, next_digest: str, idle_expires_at: int, now: int
-    ) -> tuple[Session | None, Session | None]:
-        """Swap the current digest in one conditional update: (the rotated session, None) on success,
-        else (None, the family as it was, or None if there is none)."""
+    ) -> Session:
+        """Swap the current digest in one conditional update, and return the rotated session.
+
+        Raises NotRotated, with the family as it was (or None if there is none), when `presented` is not
+        the current digest of a live family.
+        """
         client = self._table.meta.client
         try:
             item = self._table.update_item(
@@ -64,8 +67,8 @@ class SessionsRepository:
             )["Attributes"]
         except client.exceptions.ConditionalCheckFailedException as error:
             old = item_on_failure(error)
-            return None, _session(family_id, old) if old else None
-        return _session(family_id, item), None
+            raise NotRotated(_session(family_id, old) if old else None) from error
+        return _session(family_id, item)
 
     def revoke(self, family_id: str, *, now: int, reason: str) -> None:
         # Already revoked, or gone: either way no token of it works.

@@ -12,7 +12,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from assent.core.errors import KeyNotFound
-from assent.model.users import KeyRecord, User
+from assent.model.users import KeyHolder, KeyRecord, User
 from assent.repositories.reads import all_items
 from assent.repositories.transactions import Write
 
@@ -106,8 +106,9 @@ class UsersRepository:
         item = self._table.get_item(Key={"pk": _key_pk(ref)}, ConsistentRead=True).get("Item")
         return _key(item) if item else None
 
-    def key_and_user(self, ref: str, user_id: str) -> tuple[KeyRecord | None, User | None]:
-        """A key and a user in one round trip (a consistent BatchGetItem)."""
+    def key_holder(self, ref: str, user_id: str) -> KeyHolder | None:
+        """A key and the user who holds it, in one round trip (a consistent BatchGetItem); None unless both
+        exist and the key is that user's."""
         keys = [{"pk": _key_pk(ref)}, {"pk": _user_pk(user_id)}]
         request = {self._table.name: {"Keys": keys, "ConsistentRead": True}}
         items: list[dict[str, Any]] = []
@@ -117,7 +118,9 @@ class UsersRepository:
             request = answer.get("UnprocessedKeys") or {}
         by_pk = {item["pk"]: item for item in items}
         key, user = by_pk.get(_key_pk(ref)), by_pk.get(_user_pk(user_id))
-        return (_key(key) if key else None), (_user(user) if user else None)
+        if key is None or user is None or key["user_id"] != user["user_id"]:
+            return None
+        return KeyHolder(_key(key), _user(user))
 
     def user_id_by_email(self, email: str) -> str | None:
         item = self._table.get_item(Key={"pk": _email_pk(email)}, ConsistentRead=True).get("Item")

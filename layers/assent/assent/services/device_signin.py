@@ -29,9 +29,10 @@ from assent.core.errors import (
 from assent.core.observability import logger
 from assent.crypto.p256 import public_key
 from assent.model.operations import Operation, OperationState, Purpose
+from assent.model.sessions import SignedInAccount
 from assent.model.users import User, device_key, new_user_id
 from assent.repositories.transactions import transact
-from assent.services.enrolment import Consent, KeyEnrolment, NewKey, SignedInAccount
+from assent.services.enrolment import Consent, KeyEnrolment, NewKey
 
 if TYPE_CHECKING:
     from assent.adapters.deployments import AccountDeployments
@@ -164,16 +165,20 @@ class DeviceSignIn:
         now = int(self._clock())
         # Consumed before anything is checked: a challenge answers one attempt (SECURITY.md 3).
         challenge = self._challenges.consume(f"signin#{challenge_data}", now=now)
-        if challenge is None or challenge["purpose"] != "signin" or challenge["key_type"] != key_type:
+        if (
+            challenge is None
+            or challenge.fields["purpose"] != "signin"
+            or challenge.fields["key_type"] != key_type
+        ):
             raise SignInFailed("the signature does not prove this sign-in")
-        key = public_key(str(challenge["public_key"]))
+        key = public_key(str(challenge.fields["public_key"]))
         if not key.verify(challenge_data.encode("ascii"), signature):
             raise SignInFailed("the signature does not prove this sign-in")
-        record, user = self._users.key_and_user(str(challenge["key"]), str(challenge["user_id"]))
+        holder = self._users.key_holder(str(challenge.fields["key"]), str(challenge.fields["user_id"]))
         # Revoked between challenge and answer: the key no longer signs anyone in (SECURITY.md 25).
-        if record is None or not record.live or user is None or record.user_id != user.user_id:
+        if holder is None or not holder.key.live:
             raise SignInFailed("the signature does not prove this sign-in")
-        return SignedInAccount(user, self._sessions.start(user.user_id, record.ref))
+        return SignedInAccount(holder.user, self._sessions.start(holder.user.user_id, holder.key.ref))
 
     def request_two_factor(self, *, method: str, token: str, key: NewKey) -> TwoFactorRequest:
         """Ask the user's registered devices to approve a new one; the new device waits, then finishes."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from assent.core.clock import Clock, system_clock
 from assent.core.errors import CodeLocked, InvalidCode, NotFound
 from assent.crypto.codes import CodeHasher, new_code
+from assent.model.attempts import AttemptNotCounted
 from assent.repositories.proofs import ProofsRepository
 from assent.repositories.transactions import transact
 
@@ -76,19 +77,22 @@ class EmailVerification:
         """Mark the user's e-mail verified if `code` is the one sent; the attempt is counted first."""
         now = int(self._clock())
         pk = _pk(user_id)
-        record, locked = self._codes.count_attempt(pk, now=now, max_attempts=MAX_ATTEMPTS)
-        if locked:
-            raise CodeLocked("too many wrong codes: ask for a new one")
         wrong = InvalidCode("the code is wrong or has expired")
-        if record is None or not self._hasher.matches(
-            PURPOSE, user_id, code, bytes(record["code_digest"].value)
-        ):
+        try:
+            record = self._codes.count_attempt(pk, now=now, max_attempts=MAX_ATTEMPTS)
+        except AttemptNotCounted as refused:
+            if refused.found is not None and refused.found.used_up(now, MAX_ATTEMPTS):
+                raise CodeLocked("too many wrong codes: ask for a new one") from refused
+            raise wrong from refused
+        if not self._hasher.matches(PURPOSE, user_id, code, record.fields["code_digest"]):
             raise wrong
         # Another attempt (or a resend) may get there between the count and now: this one then proves nothing.
         transact(
             self._codes.client,
             [
-                self._codes.consume_item(pk, now=now, attempts=record["attempts"]).refused_with(wrong),
-                self._users.mark_email_verified_item(user_id, str(record["email"])).refused_with(wrong),
+                self._codes.consume_item(pk, now=now, attempts=record.attempts).refused_with(wrong),
+                self._users.mark_email_verified_item(user_id, str(record.fields["email"])).refused_with(
+                    wrong
+                ),
             ],
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -19,11 +19,11 @@ from assent.core.errors import AssentError, InvalidKey, KeyTaken, OperationNotFo
 from assent.crypto.p256 import InvalidKey as MalformedKey
 from assent.crypto.p256 import PublicKey, public_key
 from assent.model.operations import ASSENT_CLIENT_ID, Operation, Purpose
-from assent.model.users import KeyRecord, User, device_key
+from assent.model.sessions import SignedInAccount
+from assent.model.users import KeyRecord, device_key
 from assent.repositories.transactions import Write, transact
 
 if TYPE_CHECKING:
-    from assent.model.sessions import Credentials
     from assent.repositories.operations import OperationsRepository
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.users import UsersRepository
@@ -39,11 +39,11 @@ class NewKey:
     device: dict[str, str]
 
     @classmethod
-    def stored(cls, item: dict[str, Any]) -> NewKey:
+    def stored(cls, fields: Mapping[str, Any]) -> NewKey:
         """The key as `attributes` stored it in a proof."""
-        device = item.get("device") or {}
+        device = fields.get("device") or {}
         return cls(
-            str(item["key_type"]), str(item["public_key"]), {str(k): str(v) for k, v in device.items()}
+            str(fields["key_type"]), str(fields["public_key"]), {str(k): str(v) for k, v in device.items()}
         )
 
     @cached_property
@@ -67,12 +67,6 @@ class NewKey:
             created_at=now,
             device=self.device or None,
         )
-
-
-@dataclass(frozen=True)
-class SignedInAccount:
-    user: User
-    credentials: Credentials
 
 
 @dataclass(frozen=True)
@@ -181,14 +175,14 @@ class KeyEnrolment:
         proof = self._proofs.get(pk, now=now)
         if (
             proof is None
-            or proof["purpose"] != consent.proof_purpose
-            or proof["user_id"] != operation.user_id
+            or proof.fields["purpose"] != consent.proof_purpose
+            or proof.fields["user_id"] != operation.user_id
         ):
             raise gone()
-        key = NewKey.stored(proof)
+        key = NewKey.stored(proof.fields)
         if _shown_fingerprint(operation) != key.point.fingerprint:
             raise SignInFailed("the key consented to is not this one")
-        if not key.point.verify(str(proof["challenge"]).encode("ascii"), signature):
+        if not key.point.verify(str(proof.fields["challenge"]).encode("ascii"), signature):
             raise SignInFailed("the signature does not prove the new key")
         record = key.record(operation.user_id, now)
         transact(

@@ -31,10 +31,12 @@ from assent.core.errors import (
     SignInFailed,
 )
 from assent.crypto.codes import CodeHasher, new_code
+from assent.model.attempts import AttemptNotCounted
 from assent.model.operations import OperationState, Purpose
+from assent.model.sessions import SignedInAccount
 from assent.model.users import InvalidEmail, normalise_email
 from assent.repositories.transactions import transact
-from assent.services.enrolment import Consent, KeyEnrolment, NewKey, SignedInAccount
+from assent.services.enrolment import Consent, KeyEnrolment, NewKey
 
 if TYPE_CHECKING:
     from assent.adapters.mail import Mailer
@@ -143,31 +145,33 @@ class Recovery:
         """Check the code and the new key's signature of the recovery id; the cooling-off begins."""
         now = int(self._clock())
         pk = f"recover#{recovery_id}"
-        record, locked = self._proofs.count_attempt(pk, now=now, max_attempts=MAX_ATTEMPTS)
-        if locked:
-            raise CodeLocked("too many wrong codes: start again")
-        if record is None or not self._hasher.matches(
-            PURPOSE, recovery_id, code, bytes(record["code_digest"].value)
-        ):
-            raise InvalidCode("the code is wrong or has expired")
-        new_key = NewKey.stored(record)
+        wrong = InvalidCode("the code is wrong or has expired")
+        try:
+            record = self._proofs.count_attempt(pk, now=now, max_attempts=MAX_ATTEMPTS)
+        except AttemptNotCounted as refused:
+            if refused.found is not None and refused.found.used_up(now, MAX_ATTEMPTS):
+                raise CodeLocked("too many wrong codes: start again") from refused
+            raise wrong from refused
+        if not self._hasher.matches(PURPOSE, recovery_id, code, record.fields["code_digest"]):
+            raise wrong
+        new_key = NewKey.stored(record.fields)
         if not new_key.point.verify(recovery_id.encode("ascii"), signature):
             raise SignInFailed("the signature does not prove the new key")
         consent = self._enrolment.request(
             RECOVERY,
             recovery_id,
-            user_id=str(record["user_id"]),
+            user_id=str(record.fields["user_id"]),
             key=new_key,
             lifetime_seconds=self._cooling_off,
             now=now,
         )
-        consume = self._proofs.consume_item(pk, now=now, attempts=record["attempts"])
+        consume = self._proofs.consume_item(pk, now=now, attempts=record.attempts)
         transact(
             self._proofs.client,
-            [consume.refused_with(InvalidCode("the code is wrong or has expired")), *consent.writes],
+            [consume.refused_with(wrong), *consent.writes],
         )
         self._mailer.send(
-            str(record["email"]),
+            str(record.fields["email"]),
             "Your account is being recovered",
             "A new device has proved this address and will be able to sign in to your account "
             f"at {iso8601(consent.operation.expires_at * 1000)}.\n\n"

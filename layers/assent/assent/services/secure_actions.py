@@ -9,7 +9,7 @@ CODE_SECONDS, tried at most MAX_ATTEMPTS times (each attempt counted before the 
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assent.core.clock import Clock, system_clock
 from assent.core.errors import (
@@ -25,6 +25,7 @@ from assent.core.errors import (
 )
 from assent.core.observability import logger
 from assent.crypto.codes import CodeHasher, new_code
+from assent.model.attempts import AttemptNotCounted
 from assent.model.secure_actions import CODE_SECONDS, MAX_ATTEMPTS, PENDING, PURPOSE, VERIFIED, SecureAction
 from assent.repositories.secure_actions import SecureActionsRepository, order_key
 
@@ -34,27 +35,6 @@ if TYPE_CHECKING:
     from assent.model.users import User
     from assent.repositories.users import UsersRepository
     from assent.services.request_limits import ApprovalRequestLimits
-
-
-def _secure_action(item: dict[str, Any], now: float) -> SecureAction:
-    state = str(item["state"])
-    if state == PENDING and int(item["attempts"]) >= MAX_ATTEMPTS:
-        state = "locked"
-    elif state == PENDING and int(item["expires_at"]) <= now:
-        state = "expired"
-    return SecureAction(
-        secure_action_uuid=str(item["secure_action_uuid"]),
-        order_uuid=str(item["order_uuid"]),
-        user_id=str(item["user_id"]),
-        state=state,
-        email=str(item["email"]),
-        created_ms=int(item["issued_at"]) * 1000,
-        expires_at=int(item["expires_at"]),
-        attempts=int(item["attempts"]),
-        order_type=item.get("order_type"),
-        verified_ms=int(item["verified_ms"]) if item.get("verified_ms") is not None else None,
-        verified_by=item.get("verified_by"),
-    )
 
 
 class SecureActions:
@@ -86,29 +66,34 @@ class SecureActions:
         secure_action_uuid = str(uuid.uuid4())
         code = new_code()
         pk = order_key(client.client_id, user.user_id, order_uuid)
-        item = {
-            "pk": pk,
-            "secure_action_uuid": secure_action_uuid,
-            "order_uuid": order_uuid,
-            "user_id": user.user_id,
-            "email": user.email,
-            "code_digest": self._hasher.digest(PURPOSE, secure_action_uuid, code),
-            "expires_at": now + CODE_SECONDS,
-            "ttl": now + CODE_SECONDS + self._retention,
-        }
+        action = SecureAction(
+            secure_action_uuid=secure_action_uuid,
+            order_uuid=order_uuid,
+            user_id=user.user_id,
+            state=PENDING,
+            email=user.email,
+            created_ms=now * 1000,
+            expires_at=now + CODE_SECONDS,
+            retain_until=now + CODE_SECONDS + self._retention,
+            code_digest=self._hasher.digest(PURPOSE, secure_action_uuid, code),
+        )
         # The put is refused when the order's code was sent too recently, or has been verified.
         resend = ResendTooSoon(f"a code was sent for this order less than {self._resend_after} seconds ago")
         try:
             self._limits.transact(
                 self._actions.client,
-                [self._actions.put_item(item, now=now, resend_after=self._resend_after).refused_with(resend)],
+                [
+                    self._actions.put_item(pk, action, now=now, resend_after=self._resend_after).refused_with(
+                        resend
+                    )
+                ],
                 client_id=client.client_id,
                 user_id=user.user_id,
                 now=now,
             )
         except ResendTooSoon as error:
             current = self._actions.get(pk)
-            if current is not None and current["state"] == VERIFIED:
+            if current is not None and current.state == VERIFIED:
                 raise SecureActionUsed("this order's secure action is verified already") from error
             raise
         self._send(user, code)
@@ -116,7 +101,7 @@ class SecureActions:
         logger.info(
             "secure action issued", extra={"order_uuid": order_uuid, "secure_action_uuid": secure_action_uuid}
         )
-        return _secure_action({**item, "state": PENDING, "attempts": 0, "issued_at": now}, now)
+        return action
 
     def verify(
         self,
@@ -130,18 +115,19 @@ class SecureActions:
         """Accept the code once; every attempt is counted before it is compared."""
         now = int(self._clock())
         pk = order_key(client.client_id, user_id, order_uuid)
-        counted, refused = self._actions.count_attempt(
-            pk, secure_action_uuid, now=now, max_attempts=MAX_ATTEMPTS
-        )
         audit = {"order_uuid": order_uuid, "secure_action_uuid": secure_action_uuid}
-        if counted is None:
-            if refused is None:
+        try:
+            counted = self._actions.count_attempt(pk, secure_action_uuid, now=now, max_attempts=MAX_ATTEMPTS)
+        except AttemptNotCounted as refused:
+            if refused.found is None:
                 self._raise_if_unknown(user_id)
-            refusal = self._refusal(refused, secure_action_uuid, now)
+            refusal = self._refusal(refused.found, secure_action_uuid, now)
             logger.info("secure action attempt refused", extra={**audit, "reason": refusal.code})
-            raise refusal
-        if not self._hasher.matches(PURPOSE, secure_action_uuid, code, bytes(counted["code_digest"].value)):
-            left = MAX_ATTEMPTS - int(counted["attempts"])
+            raise refusal from refused
+        if counted.code_digest is None or not self._hasher.matches(
+            PURPOSE, secure_action_uuid, code, counted.code_digest
+        ):
+            left = MAX_ATTEMPTS - counted.attempts
             logger.info("secure action code wrong", extra={**audit, "attempts_left": left})
             raise InvalidCode(f"invalid secure action code; {left} attempts left")
         if not self._actions.mark_verified(
@@ -154,11 +140,11 @@ class SecureActions:
     def get(self, client: Client, user_id: str, order_uuid: str) -> SecureAction:
         """The order's current secure action, for the client to check before it acts."""
         now = self._clock()
-        item = self._actions.get(order_key(client.client_id, user_id, order_uuid))
-        if item is None or int(item["ttl"]) <= now:
+        action = self._actions.get(order_key(client.client_id, user_id, order_uuid))
+        if action is None or action.retain_until <= now:
             self._raise_if_unknown(user_id)
             raise OrderNotFound("Order not found")
-        return _secure_action(item, now)
+        return action.as_of(now)
 
     def _raise_if_unknown(self, user_id: str) -> None:
         """Only where an order has no action: an action exists only for a known user, so the user is read
@@ -172,15 +158,15 @@ class SecureActions:
         return user
 
     @staticmethod
-    def _refusal(item: dict[str, Any] | None, secure_action_uuid: str, now: int) -> AssentError:
+    def _refusal(current: SecureAction | None, secure_action_uuid: str, now: int) -> AssentError:
         """Why an attempt could not be made on the order's current secure action."""
-        if item is None:
+        if current is None:
             return OrderNotFound("Order not found")
-        if item["secure_action_uuid"] != secure_action_uuid:
+        if current.secure_action_uuid != secure_action_uuid:
             return SecureActionSuperseded("this secure action was replaced by a newer one for the order")
-        if item["state"] == VERIFIED:
+        if current.state == VERIFIED:
             return SecureActionUsed("the secure action is verified already")
-        if int(item["expires_at"]) <= now:
+        if current.expires_at <= now:
             return SecureActionExpired("the secure action has expired")
         return SecureActionLocked("too many wrong codes: init a new secure action")
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from assent.core.clock import Clock, system_clock
 from assent.core.config import TokenSettings
 from assent.core.errors import InvalidRefreshToken
-from assent.model.sessions import Credentials, Session
+from assent.model.sessions import Credentials, NotRotated, Session
 
 if TYPE_CHECKING:
     from assent.crypto.tokens import Tokens
@@ -71,19 +71,20 @@ class SessionsService:
         family_id, secret = match.groups()
         now = int(self._clock())
         next_secret = _new_secret()
-        rotated, found = self._repository.rotate(
-            family_id,
-            presented=digest(secret),
-            next_digest=digest(next_secret),
-            idle_expires_at=now + self._settings.refresh_idle_seconds,
-            now=now,
-        )
-        if rotated is not None:
-            return self._credentials(rotated.user_id, family_id, next_secret)
-        if found is not None and found.live_at(now):
-            # The family is live but this is not its current token: a rotated token came back.
-            self._repository.revoke(family_id, now=now, reason="reuse")
-        raise InvalidRefreshToken("the refresh token is not valid")
+        try:
+            rotated = self._repository.rotate(
+                family_id,
+                presented=digest(secret),
+                next_digest=digest(next_secret),
+                idle_expires_at=now + self._settings.refresh_idle_seconds,
+                now=now,
+            )
+        except NotRotated as refused:
+            if refused.session is not None and refused.session.live_at(now):
+                # The family is live but this is not its current token: a rotated token came back.
+                self._repository.revoke(family_id, now=now, reason="reuse")
+            raise InvalidRefreshToken("the refresh token is not valid") from refused
+        return self._credentials(rotated.user_id, family_id, next_secret)
 
     def _credentials(self, user_id: str, family_id: str, secret: str) -> Credentials:
         access = self._tokens.issue_access(user_id, sid=family_id)

@@ -23,6 +23,7 @@ from assent.core.observability import logger
 from assent.crypto.eip55 import InvalidAddress, to_checksum_address
 from assent.crypto.siwe import SiweError, SiweMessage, parse
 from assent.crypto.tokens import IssuedToken, TokenType
+from assent.model.sessions import SignedInAccount
 from assent.model.users import InvalidEmail, KeyRecord, User, new_user_id, normalise_email, wallet_key
 from assent.repositories.transactions import transact
 
@@ -128,17 +129,17 @@ class WalletSignIn:
         now = self._clock()
         # Consumed before the signature is checked: a challenge answers one attempt (SECURITY.md 3).
         challenge = self._challenges.consume(f"siwe#{claims['jti']}", now=int(now))
-        if challenge is None or challenge["address"] != claims["sub"]:
+        if challenge is None or challenge.fields["address"] != claims["sub"]:
             raise SignInFailed("the signature does not prove this sign-in")
-        text = str(challenge["message"])
+        text = str(challenge.fields["message"])
         try:
             # The text was built here, yet every field is checked again on return (SECURITY.md 7).
             message = parse(text)
             message.check(
                 domain=self._settings.domain,
                 uri=self._settings.uri,
-                chain_id=int(challenge["chain_id"]),
-                nonce=str(challenge["nonce"]),
+                chain_id=int(challenge.fields["chain_id"]),
+                nonce=str(challenge.fields["nonce"]),
                 now=_utc(now),
                 max_age=timedelta(seconds=CHALLENGE_SECONDS),
             )
@@ -164,9 +165,7 @@ class WalletSignIn:
         )
         return Onboarding(address, step, ONBOARD_SECONDS)
 
-    def onboard(
-        self, temp_token: str, *, first_name: str, last_name: str, email: str
-    ) -> tuple[User, Credentials]:
+    def onboard(self, temp_token: str, *, first_name: str, last_name: str, email: str) -> SignedInAccount:
         claims = self._step_claims(temp_token, STEP_ONBOARD)
         try:
             normalised = normalise_email(email)
@@ -208,7 +207,7 @@ class WalletSignIn:
         except ClientError:
             # The user exists and is signed in; the code can be sent again from the resend endpoint.
             logger.exception("the verification e-mail could not be sent")
-        return user, credentials
+        return SignedInAccount(user, credentials)
 
     def _step_claims(self, token: str, step: str) -> dict:
         claims = self._tokens.verify(token, TokenType.STEP)
