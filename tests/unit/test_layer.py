@@ -43,6 +43,27 @@ def test_operation_lifetime_is_bounded_by_ten_minutes(fresh_settings, lifetime):
         config.settings()
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ASSENT_SECURE_ACTION_RESEND_SECONDS", "601"),
+        ("ASSENT_OPERATION_RETENTION_DAYS", "0"),
+        ("ASSENT_ACCESS_TOKEN_SECONDS", "59"),
+        ("ASSENT_ACCESS_TOKEN_SECONDS", "901"),
+        ("ASSENT_REFRESH_IDLE_DAYS", "31"),  # longer than the session's 30 days
+        ("ASSENT_SIWE_DEFAULT_CHAIN_ID", "0"),
+        ("ASSENT_RECOVERY_COOLING_OFF_HOURS", "0"),
+        ("ASSENT_REQUESTS_PER_USER_PER_MINUTE", "0"),
+        ("ASSENT_REQUESTS_PER_CLIENT_PER_MINUTE", "-1"),
+    ],
+)
+def test_a_number_out_of_its_range_stops_the_function_and_is_named(fresh_settings, name, value):
+    fresh_settings.setenv(name, value)
+
+    with pytest.raises(config.ConfigurationError, match=f"{name} must be"):
+        config.settings()
+
+
 def test_issued_api_keys_carry_256_random_bits_and_are_distinct():
     keys = {generate_api_key() for _ in range(100)}
 

@@ -96,29 +96,28 @@ def _required(name: str) -> str:
     return value
 
 
-def _integer(name: str, default: int) -> int:
+def _integer(name: str, default: int, *, at_least: int = 1, at_most: int | None = None) -> int:
+    """A whole number in at_least..at_most (no upper bound without `at_most`), or `default` when unset."""
     raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
     try:
-        return int(raw)
+        value = int(raw) if raw else default
     except ValueError as error:
         raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from error
+    if value < at_least or (at_most is not None and value > at_most):
+        bounds = f"{at_least}..{at_most}" if at_most is not None else f"at least {at_least}"
+        raise ConfigurationError(f"{name} must be {bounds}, not {value}")
+    return value
 
 
 @cache
 def settings() -> Settings:
-    lifetime = _integer("ASSENT_OPERATION_LIFETIME_SECONDS", MAX_OPERATION_LIFETIME_SECONDS)
-    if not 1 <= lifetime <= MAX_OPERATION_LIFETIME_SECONDS:
-        raise ConfigurationError(
-            f"ASSENT_OPERATION_LIFETIME_SECONDS must be 1..{MAX_OPERATION_LIFETIME_SECONDS}"
-        )
-    resend_seconds = _integer("ASSENT_SECURE_ACTION_RESEND_SECONDS", 60)
-    if not 1 <= resend_seconds <= 600:
-        raise ConfigurationError("ASSENT_SECURE_ACTION_RESEND_SECONDS must be 1..600")
+    lifetime = _integer(
+        "ASSENT_OPERATION_LIFETIME_SECONDS",
+        MAX_OPERATION_LIFETIME_SECONDS,
+        at_most=MAX_OPERATION_LIFETIME_SECONDS,
+    )
+    resend_seconds = _integer("ASSENT_SECURE_ACTION_RESEND_SECONDS", 60, at_most=600)
     retention_days = _integer("ASSENT_OPERATION_RETENTION_DAYS", 30)
-    if retention_days < 1:
-        raise ConfigurationError("ASSENT_OPERATION_RETENTION_DAYS must be at least 1")
     return Settings(
         clients_table=_required("ASSENT_CLIENTS_TABLE"),
         operations_table=_required("ASSENT_OPERATIONS_TABLE"),
@@ -144,13 +143,12 @@ def settings() -> Settings:
 
 
 def _token_settings() -> TokenSettings:
-    access_seconds = _integer("ASSENT_ACCESS_TOKEN_SECONDS", MAX_ACCESS_TOKEN_SECONDS)
-    if not 60 <= access_seconds <= MAX_ACCESS_TOKEN_SECONDS:
-        raise ConfigurationError(f"ASSENT_ACCESS_TOKEN_SECONDS must be 60..{MAX_ACCESS_TOKEN_SECONDS}")
-    idle_days = _integer("ASSENT_REFRESH_IDLE_DAYS", 7)
+    access_seconds = _integer(
+        "ASSENT_ACCESS_TOKEN_SECONDS", MAX_ACCESS_TOKEN_SECONDS, at_least=60, at_most=MAX_ACCESS_TOKEN_SECONDS
+    )
     lifetime_days = _integer("ASSENT_SESSION_LIFETIME_DAYS", 30)
-    if not 1 <= idle_days <= lifetime_days:
-        raise ConfigurationError("ASSENT_REFRESH_IDLE_DAYS must be 1..ASSENT_SESSION_LIFETIME_DAYS")
+    # A family cannot idle longer than it may live.
+    idle_days = _integer("ASSENT_REFRESH_IDLE_DAYS", 7, at_most=lifetime_days)
     previous = os.environ.get("ASSENT_PREVIOUS_TOKEN_KEY_IDS", "")
     return TokenSettings(
         issuer=_required("ASSENT_TOKEN_ISSUER"),
@@ -166,8 +164,6 @@ def _token_settings() -> TokenSettings:
 
 def _wallet_settings() -> WalletSettings:
     chain_id = _integer("ASSENT_SIWE_DEFAULT_CHAIN_ID", 1)
-    if chain_id < 1:
-        raise ConfigurationError("ASSENT_SIWE_DEFAULT_CHAIN_ID must be a positive chain id")
     return WalletSettings(
         domain=_required("ASSENT_SIWE_DOMAIN"),
         uri=_required("ASSENT_SIWE_URI"),
@@ -178,8 +174,6 @@ def _wallet_settings() -> WalletSettings:
 
 def _device_settings() -> DeviceSettings:
     cooling_off_hours = _integer("ASSENT_RECOVERY_COOLING_OFF_HOURS", 24)
-    if cooling_off_hours < 1:
-        raise ConfigurationError("ASSENT_RECOVERY_COOLING_OFF_HOURS must be at least 1")
     test_method = os.environ.get("ASSENT_TEST_SIGN_IN", "false").strip().lower()
     if test_method not in ("true", "false"):
         raise ConfigurationError("ASSENT_TEST_SIGN_IN must be true or false")
@@ -197,8 +191,6 @@ def _device_settings() -> DeviceSettings:
 def _request_limit_settings() -> RequestLimitSettings:
     per_user = _integer("ASSENT_REQUESTS_PER_USER_PER_MINUTE", 10)
     per_client = _integer("ASSENT_REQUESTS_PER_CLIENT_PER_MINUTE", 600)
-    if per_user < 1 or per_client < 1:
-        raise ConfigurationError("ASSENT_REQUESTS_PER_{USER,CLIENT}_PER_MINUTE must be at least 1")
     return RequestLimitSettings(
         table=_required("ASSENT_RATE_LIMITS_TABLE"),
         per_user_per_minute=per_user,
