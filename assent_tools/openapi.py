@@ -45,7 +45,7 @@ SECURITY_SCHEMES: dict[str, dict[str, str]] = {
     },
 }
 # What Powertools documents for failed validation; Assent answers 400 in the family's envelope instead.
-POWERTOOLS_VALIDATION = ("HTTPValidationError", "ValidationError")
+POWERTOOLS_VALIDATION = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 
 
 def document(template: Mapping[str, Any] | None = None, root: Path = ROOT) -> dict[str, Any]:

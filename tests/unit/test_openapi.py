@@ -49,3 +49,13 @@ def test_every_refusal_is_documented_in_its_family_envelope_and_no_422_is_left()
                 if int(status) >= 400:
                     schema = response["content"]["application/json"]["schema"]
                     assert schema == {"$ref": f"#/components/schemas/{envelopes[family]}"}, (method, path)
+
+
+def test_the_document_is_valid_openapi_3_1_and_every_reference_resolves():
+    """Generators (openapi-typescript, @hey-api/openapi-ts) refuse a document with a dangling $ref."""
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
+    doc = json.loads(DOCUMENT.read_text())
+    errors = [error.message for error in OpenAPIV31SpecValidator(doc).iter_errors()]
+
+    assert errors == []
