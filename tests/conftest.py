@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 import pytest
@@ -42,6 +43,32 @@ PARAMETERS = local_parameters({})
 os.environ.update(function_environment(TEMPLATE, {name: name for name in TEMPLATE["Resources"]}, PARAMETERS))
 
 
+class Clock:
+    """The time every service is built with, in the test's hands: it moves only when the test moves it, and a
+    service that waits moves it instead of waiting (running `while_waiting` first, if the test set it)."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+        self.while_waiting: Callable[[float], None] | None = None
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def sleep(self, seconds: float) -> None:
+        if self.while_waiting is not None:
+            self.while_waiting(seconds)
+        self.advance(seconds)
+
+
+def start_of_minute() -> float:
+    """The first second of the current minute: rate limits count per minute, and a test that crossed into the
+    next one would count afresh."""
+    return float(int(time.time()) // 60 * 60 + 1)
+
+
 @pytest.fixture(scope="session")
 def aws() -> Iterator[None]:
     """One moto for the whole session (about ten times faster than one per test), provisioned from the
@@ -64,15 +91,38 @@ def empty_tables() -> dict[str, Any]:
     return handles
 
 
+# The one clock of this process's tests; helpers that age an item read it, tests move it through `clock`.
+CLOCK = Clock(0.0)
+
+
 @pytest.fixture
-def tables(aws: None) -> Iterator[dict[str, Any]]:
-    """The template's tables, emptied, with the layer's cached services rebuilt against them."""
+def clock(aws: None) -> Iterator[Clock]:
+    """The clock every service is built with, standing at the first second of a minute; a test moves it."""
+    from assent import wiring
+
+    CLOCK.now, CLOCK.while_waiting = start_of_minute(), None
+    wiring.use_time(CLOCK, CLOCK.sleep)
+    yield CLOCK
+    wiring.use_time()
+
+
+@pytest.fixture
+def tables(aws: None, clock: Clock) -> Iterator[dict[str, Any]]:
+    """The template's tables, emptied, with the layer's cached services rebuilt against them (and the
+    test's clock)."""
     from assent import wiring
 
     handles = empty_tables()
     wiring.reset()
     yield handles
     wiring.reset()
+
+
+def another_client_key() -> str:
+    """The API key of a second client, for what one client must not see of another's."""
+    from assent import wiring
+
+    return wiring.clients_service().create("another client").api_key
 
 
 @pytest.fixture
@@ -86,8 +136,31 @@ _HANDLERS: dict[str, Handler] = {}
 _SPECS = functions(TEMPLATE)
 
 
-def invoke(function_id: str, event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
-    """Call a function's handler as Lambda would; returns status, headers and the decoded body."""
+class Answer(NamedTuple):
+    """What a function answered: its status, headers and decoded body."""
+
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+    @property
+    def error(self) -> str | None:
+        """The error code, in whichever family's envelope it came: Hyphen's and the plain `{error}`,
+        Keyless's `{code}`, UNLOQ's `{error: {code}}`, Pakt's and Metasky's `{data: {code}}`."""
+        body = self.body if isinstance(self.body, dict) else {}
+        if isinstance(body.get("error"), str):
+            return str(body["error"])
+        if isinstance(body.get("error"), dict):
+            return str(body["error"]["code"])
+        if body.get("success") is False:
+            return str(body["code"])
+        if body.get("status") == "error":
+            return str(body["data"]["code"])
+        return None
+
+
+def invoke(function_id: str, event: dict[str, Any]) -> Answer:
+    """Call a function's handler as Lambda would."""
     spec = _SPECS[function_id]
     if function_id not in _HANDLERS:
         _HANDLERS[function_id] = spec.load()
@@ -97,7 +170,7 @@ def invoke(function_id: str, event: dict[str, Any]) -> tuple[int, dict[str, str]
     headers.update(
         {name: ", ".join(values) for name, values in response.get("multiValueHeaders", {}).items()}
     )
-    return response["statusCode"], headers, body
+    return Answer(response["statusCode"], headers, body)
 
 
 def api_event(

@@ -22,7 +22,7 @@ import pytest
 
 from assent_tools.openapi import DOCUMENT
 from tests.e2e.conftest import ROOT, Gateway, signed_up, start_gateway
-from tests.handlers.devices import Device
+from tests.handlers.hyphen import Device
 
 pytestmark = pytest.mark.e2e
 

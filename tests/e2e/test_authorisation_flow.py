@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import Gateway, signed_up
-from tests.handlers.devices import Device, approval_digest
+from tests.handlers.hyphen import Device, approval_digest
 
 ACTION = {
     "title": "Approve $amount?",

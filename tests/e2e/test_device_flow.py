@@ -11,7 +11,7 @@ from typing import Any
 import requests
 
 from tests.e2e.conftest import TRIALS, Gateway, race, signed_up
-from tests.handlers.devices import Device, approval_digest
+from tests.handlers.hyphen import Device, approval_digest
 
 CLIENTS = Path(__file__).resolve().parent / "js"
 

@@ -7,7 +7,7 @@ import time
 import requests
 
 from tests.e2e.conftest import TRIALS, Gateway, race, signed_up
-from tests.handlers.devices import Device
+from tests.handlers.hyphen import Device
 
 CONTENDERS = 8
 

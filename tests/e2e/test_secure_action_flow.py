@@ -12,7 +12,7 @@ import boto3
 import requests
 
 from tests.e2e.conftest import SECURE_ACTION_RESEND_SECONDS, TRIALS, Gateway, race, signed_up
-from tests.handlers.devices import Device
+from tests.handlers.hyphen import Device
 
 MAX_ATTEMPTS = 5
 

@@ -4,10 +4,9 @@ exactly what it showed, with one of the user's live P-256 keys."""
 from __future__ import annotations
 
 import json
-import time
 
 from tests.conftest import api_event, invoke
-from tests.handlers.devices import (
+from tests.handlers.hyphen import (
     Device,
     approval_digest,
     challenge,
@@ -21,6 +20,7 @@ from tests.handlers.devices import (
     sign_in,
     signed_up,
 )
+from tests.handlers.keyless import created, get
 
 
 def _user(device: Device, email: str) -> tuple[str, str]:
@@ -29,33 +29,10 @@ def _user(device: Device, email: str) -> tuple[str, str]:
     return body["account"]["id"], body["credentials"]["accessToken"]
 
 
-def _keyless_operation(
-    api_key: str, user_id: str, operation_id: str = "order-1", payload: str = "Pay 10 EUR"
-):
-    body = {"operationId": operation_id, "operationPayload": payload}
-    event = api_event(
-        "keyless/create_operation.json",
-        path_parameters={"userId": user_id},
-        body=body,
-        headers={"X-Api-Key": api_key},
-    )
-    status, _, answer = invoke("CreateOperationFunction", event)
-    assert status == 200, answer
-
-
-def _keyless_view(api_key: str, operation_id: str = "order-1"):
-    event = api_event(
-        "keyless/get_operation.json",
-        path_parameters={"operationId": operation_id},
-        headers={"X-Api-Key": api_key},
-    )
-    return invoke("GetOperationFunction", event)
-
-
 def test_a_user_lists_a_clients_operation_and_approves_it_and_keyless_shows_the_result(tables, api_key):
     phone = Device()
     user_id, access = _user(phone, "ada@example.com")
-    _keyless_operation(api_key, user_id)
+    created(api_key, user_id)
     shown = only_pending(access)
 
     status, _, decided = decide(access, shown, phone, auth_type="biom")
@@ -66,22 +43,22 @@ def test_a_user_lists_a_clients_operation_and_approves_it_and_keyless_shows_the_
     )
     assert status == 200, decided
     assert (decided["state"], decided["authType"]) == ("approved", "biom")
-    view = _keyless_view(api_key)[2]
+    view = get(api_key, "order-1").body
     assert (view["result"], view["state"], view["authType"]) == (True, "approved", "biom")
     item = tables["OperationsTable"].get_item(Key={"pk": shown["requestId"].replace(".", "#", 1)})["Item"]
     assert item["decided_by"] == f"p256#{phone.fingerprint}" and "pending_user" not in item
-    assert pending(access)[2]["operations"] == []
+    assert pending(access).body["operations"] == []
 
 
 def test_a_denial_is_recorded_as_denied_with_its_pin(tables, api_key):
     phone = Device()
     user_id, access = _user(phone, "ada@example.com")
-    _keyless_operation(api_key, user_id)
+    created(api_key, user_id)
 
     status, _, decided = decide(access, only_pending(access), phone, "deny", auth_type="pin")
 
     assert (status, decided["state"]) == (200, "denied")
-    view = _keyless_view(api_key)[2]
+    view = get(api_key, "order-1").body
     assert (view["result"], view["state"], view["authType"]) == (False, "denied", "pin")
 
 
@@ -89,14 +66,14 @@ def test_two_decisions_one_winner_and_terminal_states_never_change(tables, api_k
     """SECURITY.md 14."""
     phone = Device()
     user_id, access = _user(phone, "ada@example.com")
-    _keyless_operation(api_key, user_id)
+    created(api_key, user_id)
     shown = only_pending(access)
     decide(access, shown, phone, "deny")
 
     status, _, body = decide(access, shown, phone, "approve")
 
     assert (status, body["error"]) == (409, "OPERATION_NOT_PENDING")
-    assert _keyless_view(api_key)[2]["state"] == "denied"
+    assert get(api_key, "order-1").body["state"] == "denied"
 
 
 def test_another_users_key_cannot_approve(tables, api_key):
@@ -104,22 +81,22 @@ def test_another_users_key_cannot_approve(tables, api_key):
     phone, mallory = Device(), Device()
     user_id, access = _user(phone, "ada@example.com")
     _, mallory_access = _user(mallory, "mallory@example.com")
-    _keyless_operation(api_key, user_id)
+    created(api_key, user_id)
     shown = only_pending(access)
 
     foreign_token = decide(mallory_access, shown, mallory)
     foreign_key = decide(access, shown, mallory)
 
-    assert (foreign_token[0], foreign_token[2]["error"]) == (404, "OPERATION_NOT_FOUND")
-    assert (foreign_key[0], foreign_key[2]["error"]) == (403, "APPROVAL_REFUSED")
-    assert _keyless_view(api_key)[2]["state"] == "pending"
+    assert (foreign_token.status, foreign_token.error) == (404, "OPERATION_NOT_FOUND")
+    assert (foreign_key.status, foreign_key.error) == (403, "APPROVAL_REFUSED")
+    assert get(api_key, "order-1").body["state"] == "pending"
 
 
 def test_a_signature_of_anything_but_what_was_shown_is_refused(tables, api_key):
     """SECURITY.md 6, 15: purpose, payload, request and decision are all covered by the signature."""
     phone = Device()
     user_id, access = _user(phone, "ada@example.com")
-    _keyless_operation(api_key, user_id)
+    created(api_key, user_id)
     shown = only_pending(access)
     forged = {
         "wrong purpose": approval_digest("approve", "device.signin", shown["requestId"], shown["payload"]),
@@ -131,10 +108,10 @@ def test_a_signature_of_anything_but_what_was_shown_is_refused(tables, api_key):
 
     answers = {why: decide(access, shown, phone, signature=phone.sign(text)) for why, text in forged.items()}
 
-    assert {why: (a[0], a[2]["error"]) for why, a in answers.items()} == {
+    assert {why: (a.status, a.error) for why, a in answers.items()} == {
         why: (403, "APPROVAL_REFUSED") for why in forged
     }
-    assert _keyless_view(api_key)[2]["state"] == "pending"
+    assert get(api_key, "order-1").body["state"] == "pending"
 
 
 def test_a_revoked_key_can_neither_sign_in_nor_approve(tables, api_key):
@@ -142,37 +119,36 @@ def test_a_revoked_key_can_neither_sign_in_nor_approve(tables, api_key):
     phone, tablet = Device(), Device(name="tablet")
     user_id, access = _user(phone, "ada@example.com")
     register_second_device(phone, tablet, "ada@example.com", access)
-    _keyless_operation(api_key, user_id)
+    created(api_key, user_id)
     shown = only_pending(access)
-    assert revoke(access, tablet.public_key)[0] == 200
+    assert revoke(access, tablet.public_key).status == 200
 
     approve = decide(access, shown, tablet)
     sign_in_answer = challenge(tablet)
 
-    assert (approve[0], approve[2]["error"]) == (403, "APPROVAL_REFUSED")
-    assert (sign_in_answer[0], sign_in_answer[2]["error"]) == (400, "PleaseRegisterKey")
+    assert (approve.status, approve.error) == (403, "APPROVAL_REFUSED")
+    assert (sign_in_answer.status, sign_in_answer.error) == (400, "PleaseRegisterKey")
 
 
-def test_an_expired_operation_cannot_be_approved(tables, api_key, monkeypatch):
+def test_an_expired_operation_cannot_be_approved(tables, api_key, clock):
     """SECURITY.md 4, 5."""
     phone = Device()
     user_id, access = _user(phone, "ada@example.com")
-    _keyless_operation(api_key, user_id)
+    created(api_key, user_id)
     shown = only_pending(access)
-    later = time.time() + 601
-    monkeypatch.setattr(time, "time", lambda: later)
-    fresh_access = sign_in(phone)[2]["credentials"]["accessToken"]
+    clock.advance(601)
+    fresh_access = sign_in(phone).body["credentials"]["accessToken"]
 
     status, _, body = decide(fresh_access, shown, phone)
 
     assert (status, body["error"]) == (409, "OPERATION_NOT_PENDING")
-    assert _keyless_view(api_key)[2]["state"] == "expired"
+    assert get(api_key, "order-1").body["state"] == "expired"
 
 
 def test_a_malformed_key_or_signature_is_a_400(tables, api_key):
     phone = Device()
     user_id, access = _user(phone, "ada@example.com")
-    _keyless_operation(api_key, user_id)
+    created(api_key, user_id)
     shown = only_pending(access)
     some_signer = Device()
 
@@ -194,15 +170,15 @@ def test_a_malformed_key_or_signature_is_a_400(tables, api_key):
         ),
     )
 
-    assert (off_curve_answer[0], off_curve_answer[2]["error"]) == (400, "INVALID_KEY")
-    assert (short[0], short[2]["error"]) == (400, "INVALID_REQUEST")
-    assert (no_auth_type[0], no_auth_type[2]["error"]) == (400, "INVALID_REQUEST")
+    assert (off_curve_answer.status, off_curve_answer.error) == (400, "INVALID_KEY")
+    assert (short.status, short.error) == (400, "INVALID_REQUEST")
+    assert (no_auth_type.status, no_auth_type.error) == (400, "INVALID_REQUEST")
 
 
 def test_deciding_needs_an_access_token(tables, api_key):
     phone = Device()
     user_id, access = _user(phone, "ada@example.com")
-    _keyless_operation(api_key, user_id)
+    created(api_key, user_id)
     shown = only_pending(access)
 
     status, _, body = decide("not-a-token", shown, phone)
@@ -226,19 +202,19 @@ def test_a_new_device_signs_in_once_a_registered_one_approves_it(tables):
 
     assert status == 201 and requested["twoFactorAuth"]["status"] == "pending"
     assert requested["twoFactorAuth"]["accountId"] == user_id
-    assert (while_pending[0], while_pending[2]["error"]) == (409, "TWO_FACTOR_PENDING")
+    assert (while_pending.status, while_pending.error) == (409, "TWO_FACTOR_PENDING")
     assert shown["purpose"] == "device.signin" and shown["requestId"] == f"assent.{request_id}"
     assert json.loads(shown["payload"])["newKey"]["fingerprint"] == laptop.fingerprint
-    assert approved[0] == 200
-    assert finished[0] == 200 and finished[2]["account"]["id"] == user_id
-    assert (again[0], again[2]["error"]) == (410, "TWO_FACTOR_EXPIRED")
-    assert sign_in(laptop)[0] == 200
+    assert approved.status == 200
+    assert finished.status == 200 and finished.body["account"]["id"] == user_id
+    assert (again.status, again.error) == (410, "TWO_FACTOR_EXPIRED")
+    assert sign_in(laptop).status == 200
 
 
 def test_a_denied_new_device_is_refused_and_registers_nothing(tables):
     phone, laptop = Device(), Device(name="laptop")
     _, access = _user(phone, "ada@example.com")
-    requested = request_two_factor(laptop, "ada@example.com")[2]
+    requested = request_two_factor(laptop, "ada@example.com").body
     decide(access, only_pending(access), phone, "deny")
 
     status, _, body = finish_two_factor(
@@ -249,12 +225,11 @@ def test_a_denied_new_device_is_refused_and_registers_nothing(tables):
     assert tables["UsersTable"].get_item(Key={"pk": f"key#p256#{laptop.fingerprint}"}).get("Item") is None
 
 
-def test_a_new_device_request_that_is_never_approved_expires(tables, monkeypatch):
+def test_a_new_device_request_that_is_never_approved_expires(tables, clock):
     phone, laptop = Device(), Device(name="laptop")
     _user(phone, "ada@example.com")
-    requested = request_two_factor(laptop, "ada@example.com")[2]
-    later = time.time() + 601
-    monkeypatch.setattr(time, "time", lambda: later)
+    requested = request_two_factor(laptop, "ada@example.com").body
+    clock.advance(601)
 
     status, _, body = finish_two_factor(
         requested["twoFactorAuth"]["id"], laptop.sign(requested["challengeData"])
@@ -266,7 +241,7 @@ def test_a_new_device_request_that_is_never_approved_expires(tables, monkeypatch
 def test_finishing_needs_the_new_keys_signature(tables):
     phone, laptop, thief = Device(), Device(name="laptop"), Device(name="thief")
     _, access = _user(phone, "ada@example.com")
-    requested = request_two_factor(laptop, "ada@example.com")[2]
+    requested = request_two_factor(laptop, "ada@example.com").body
     decide(access, only_pending(access), phone)
 
     status, _, body = finish_two_factor(

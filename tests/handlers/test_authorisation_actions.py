@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.handlers.test_keyless_operations import another_client_key
+from tests.conftest import another_client_key
 from tests.handlers.unloq import (
     PAYMENT,
     WELCOME,
@@ -84,7 +84,7 @@ def test_fields_beyond_unloqs_limits_are_refused_in_its_envelope(api_key, field,
     assert status == 400
     assert body["error"]["code"] == "INVALID_REQUEST" and body["error"]["status"] == 400
     assert field in body["error"]["message"]
-    assert list_actions(api_key)[2]["result"] == []
+    assert list_actions(api_key).body["result"] == []
 
 
 @pytest.mark.parametrize("text", ["Pay\u202e001 EUR", "line\nbreak", "nul\x00", "isolate\u2066x"])
@@ -101,9 +101,9 @@ def test_a_code_is_unique_per_client_but_not_across_clients(api_key):
 
     status, _, body = create_action(api_key, {**PAYMENT, "title": "Another"})
     assert (status, body["error"]["code"]) == (409, "ACTION.EXISTS")
-    assert get_action(api_key, "demo-code")[2]["result"]["action"]["title"] == PAYMENT["title"]
+    assert get_action(api_key, "demo-code").body["result"]["action"]["title"] == PAYMENT["title"]
 
-    assert create_action(another_client_key(), PAYMENT)[0] == 200
+    assert create_action(another_client_key(), PAYMENT).status == 200
 
 
 def test_calls_without_a_valid_api_key_are_refused(api_key):
@@ -129,20 +129,20 @@ def test_an_action_is_read_changed_deactivated_and_deleted(api_key):
 
     status, _, deactivated = update_action(api_key, "demo-code", {"is_active": False})
     assert status == 200 and deactivated["result"]["is_active"] is False
-    assert get_action(api_key, "demo-code")[2]["result"]["is_active"] is False
+    assert get_action(api_key, "demo-code").body["result"]["is_active"] is False
 
     status, _, deleted = delete_action(api_key, "demo-code")
     assert (status, deleted["type"]) == (200, "api.application.action.delete")
-    assert get_action(api_key, "demo-code")[0] == 404
-    assert delete_action(api_key, "demo-code")[0] == 404
+    assert get_action(api_key, "demo-code").status == 404
+    assert delete_action(api_key, "demo-code").status == 404
 
 
 def test_a_change_is_checked_like_a_new_action(api_key):
     defined(api_key, PAYMENT)
 
-    assert update_action(api_key, "demo-code", {"title": "t" * 36})[0] == 400
-    assert update_action(api_key, "demo-code", {"message": "bidi \u202e"})[0] == 400
-    assert get_action(api_key, "demo-code")[2]["result"]["action"]["title"] == PAYMENT["title"]
+    assert update_action(api_key, "demo-code", {"title": "t" * 36}).status == 400
+    assert update_action(api_key, "demo-code", {"message": "bidi \u202e"}).status == 400
+    assert get_action(api_key, "demo-code").body["result"]["action"]["title"] == PAYMENT["title"]
 
 
 def test_a_client_sees_and_changes_only_its_own_actions(api_key):
@@ -151,12 +151,12 @@ def test_a_client_sees_and_changes_only_its_own_actions(api_key):
     other = another_client_key()
     defined(other, WELCOME)
 
-    assert [a["action"]["code"] for a in list_actions(api_key)[2]["result"]] == ["demo-code"]
-    assert list_actions(other)[2]["type"] == "api.application.action.list"
+    assert [a["action"]["code"] for a in list_actions(api_key).body["result"]] == ["demo-code"]
+    assert list_actions(other).body["type"] == "api.application.action.list"
     for answer in (
         get_action(other, "demo-code"),
         update_action(other, "demo-code", {"is_active": False}),
         delete_action(other, "demo-code"),
     ):
-        assert (answer[0], answer[2]["error"]["code"]) == (404, "ACTION.NOT_FOUND")
-    assert get_action(api_key, "demo-code")[2]["result"]["is_active"] is True
+        assert (answer.status, answer.error) == (404, "ACTION.NOT_FOUND")
+    assert get_action(api_key, "demo-code").body["result"]["is_active"] is True

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
 
-from tests.handlers import devices
-from tests.handlers.devices import Device, decide, only_pending, signed_up
-from tests.handlers.test_keyless_operations import another_client_key, stored
+from tests.conftest import another_client_key
+from tests.handlers import hyphen
+from tests.handlers.hyphen import Device, decide, only_pending, signed_up
+from tests.handlers.keyless import stored
+from tests.handlers.pakt import new_wallet, onboarded
 from tests.handlers.unloq import (
     PAYMENT,
     WELCOME,
@@ -20,7 +21,6 @@ from tests.handlers.unloq import (
     pay,
     update_action,
 )
-from tests.handlers.wallets import new_wallet, onboarded
 
 EMAIL = "ada@example.com"
 
@@ -92,7 +92,7 @@ def test_an_approval_on_the_device_is_what_the_client_then_reads(api_key, ada):
     defined(api_key, PAYMENT)
     result = requested(api_key, "demo-code", pay(EMAIL))
 
-    assert decide(access, only_pending(access), device, auth_type="pin")[0] == 200
+    assert decide(access, only_pending(access), device, auth_type="pin").status == 200
 
     status, _, answer = get_approval(api_key, result["id"])
     assert status == 200 and answer["type"] == "api.application.approval.read"
@@ -105,7 +105,7 @@ def test_a_denial_on_the_device_is_approval_denied_for_the_client(api_key, ada):
     defined(api_key, PAYMENT)
     result = requested(api_key, "demo-code", pay(EMAIL))
 
-    assert decide(access, only_pending(access), device, "deny")[0] == 200
+    assert decide(access, only_pending(access), device, "deny").status == 200
 
     status, _, answer = get_approval(api_key, result["id"])
     assert status == 403
@@ -114,7 +114,7 @@ def test_a_denial_on_the_device_is_approval_denied_for_the_client(api_key, ada):
     }
 
 
-def test_a_waiting_call_answers_the_decision_taken_while_it_waits(api_key, ada, monkeypatch):
+def test_a_waiting_call_answers_the_decision_taken_while_it_waits(api_key, ada, clock):
     """UNLOQ blocks until the user decides: the device approves during the wait, and the call answers 200."""
     device, access = ada
     defined(api_key, PAYMENT)
@@ -122,9 +122,9 @@ def test_a_waiting_call_answers_the_decision_taken_while_it_waits(api_key, ada, 
 
     def user_decides_while_waiting(_seconds: float) -> None:
         if not decided:
-            decided.append(decide(access, only_pending(access), device)[0])
+            decided.append(decide(access, only_pending(access), device).status)
 
-    monkeypatch.setattr(time, "sleep", user_decides_while_waiting)
+    clock.while_waiting = user_decides_while_waiting
 
     status, _, answer = authorize(api_key, "demo-code", pay(EMAIL, wait=20))
 
@@ -132,44 +132,36 @@ def test_a_waiting_call_answers_the_decision_taken_while_it_waits(api_key, ada, 
     assert status == 200 and answer["result"]["state"] == "approved"
 
 
-def test_reading_an_approval_may_wait_for_its_decision(api_key, ada, monkeypatch):
+def test_reading_an_approval_may_wait_for_its_decision(api_key, ada, clock):
     """With number matching the client needs the number at once (wait=0), then waits on the read."""
     device, access = ada
     defined(api_key, PAYMENT)
     result = requested(api_key, "demo-code", pay(EMAIL))
-    monkeypatch.setattr(time, "sleep", lambda _: decide(access, only_pending(access), device, "deny"))
+    clock.while_waiting = lambda _: decide(access, only_pending(access), device, "deny")
 
     status, _, answer = get_approval(api_key, result["id"], wait=20)
 
     assert (status, answer["error"]["code"]) == (403, "APPROVAL.DENIED")
-    assert get_approval(api_key, result["id"], wait=26)[0] == 400
+    assert get_approval(api_key, result["id"], wait=26).status == 400
 
 
-def _clock_moved_by_sleeping(monkeypatch) -> None:
-    now = [time.time()]
-    monkeypatch.setattr(time, "time", lambda: now[0])
-    monkeypatch.setattr(time, "sleep", lambda seconds: now.__setitem__(0, now[0] + seconds))
-
-
-def test_no_decision_before_the_request_expires_is_approval_timeout(api_key, ada, monkeypatch):
-    defined(api_key, PAYMENT)
-    _clock_moved_by_sleeping(monkeypatch)
+def test_no_decision_before_the_request_expires_is_approval_timeout(api_key, ada, clock):
+    defined(api_key, PAYMENT)  # the service's waits move the test's clock (the `clock` fixture)
 
     status, _, answer = authorize(api_key, "demo-code", pay(EMAIL, wait=None, timeout=10))
 
     assert (status, answer["error"]["code"], answer["error"]["status"]) == (410, "APPROVAL.TIMEOUT", 410)
 
 
-def test_a_request_that_outlives_the_longest_wait_is_answered_pending_after_it(api_key, ada, monkeypatch):
+def test_a_request_that_outlives_the_longest_wait_is_answered_pending_after_it(api_key, ada, clock):
     """API Gateway cuts a call at 29 s: a request given 120 s is answered `pending` after at most 25 s."""
-    defined(api_key, PAYMENT)
-    _clock_moved_by_sleeping(monkeypatch)
-    began = time.time()
+    defined(api_key, PAYMENT)  # the service's waits move the test's clock (the `clock` fixture)
+    began = clock()
 
     status, _, answer = authorize(api_key, "demo-code", pay(EMAIL, wait=None, timeout=120))
 
     assert status == 202 and answer["result"]["state"] == "pending"
-    assert 24 <= time.time() - began <= 25.5
+    assert 24 <= clock() - began <= 25.5
 
 
 @pytest.mark.parametrize(
@@ -259,8 +251,8 @@ def test_an_inactive_or_unknown_action_authorises_nothing(api_key, ada, tables):
     inactive = authorize(api_key, "demo-code", pay(EMAIL))
     unknown = authorize(api_key, "no-such", pay(EMAIL))
 
-    assert (inactive[0], inactive[2]["error"]["code"]) == (409, "ACTION.INACTIVE")
-    assert (unknown[0], unknown[2]["error"]["code"]) == (404, "ACTION.NOT_FOUND")
+    assert (inactive.status, inactive.error) == (409, "ACTION.INACTIVE")
+    assert (unknown.status, unknown.error) == (404, "ACTION.NOT_FOUND")
     assert stored(tables) == []
 
 
@@ -294,7 +286,7 @@ def test_a_client_reads_only_its_own_approvals(api_key, ada):
     status, _, answer = get_approval(another_client_key(), result["id"])
 
     assert (status, answer["error"]["code"]) == (404, "APPROVAL.NOT_FOUND")
-    assert get_approval(api_key, result["id"])[0] == 202
+    assert get_approval(api_key, result["id"]).status == 202
 
 
 def test_the_approval_signs_the_rendered_text(api_key, ada):
@@ -305,12 +297,12 @@ def test_the_approval_signs_the_rendered_text(api_key, ada):
     result = requested(api_key, "demo-code", pay(EMAIL))
     shown = only_pending(access)
     template = json.dumps({**json.loads(shown["payload"]), "title": PAYMENT["title"]})
-    digest = devices.approval_digest("approve", shown["purpose"], shown["requestId"], template)
+    digest = hyphen.approval_digest("approve", shown["purpose"], shown["requestId"], template)
 
     status, _, answer = decide(access, shown, device, signature=device.sign(digest))
 
     assert (status, answer["error"]) == (403, "APPROVAL_REFUSED")
-    assert get_approval(api_key, result["id"])[2]["result"]["state"] == "pending"
+    assert get_approval(api_key, result["id"]).body["result"]["state"] == "pending"
 
 
 class TestNumberMatching:
@@ -333,9 +325,9 @@ class TestNumberMatching:
         device, access = ada
         result, shown = matching
 
-        assert decide(access, shown, device, number=result["number"])[0] == 200
+        assert decide(access, shown, device, number=result["number"]).status == 200
 
-        assert get_approval(api_key, result["id"])[2]["result"]["state"] == "approved"
+        assert get_approval(api_key, result["id"]).body["result"]["state"] == "approved"
 
     def test_approving_without_the_number_is_refused_and_changes_nothing(self, api_key, ada, matching):
         device, access = ada
@@ -344,7 +336,7 @@ class TestNumberMatching:
         status, _, answer = decide(access, shown, device)
 
         assert (status, answer["error"]) == (400, "NUMBER_REQUIRED")
-        assert get_approval(api_key, result["id"])[0] == 202
+        assert get_approval(api_key, result["id"]).status == 202
 
     def test_a_wrong_number_denies_the_request(self, api_key, ada, matching):
         device, access = ada
@@ -357,14 +349,14 @@ class TestNumberMatching:
         status, _, read = get_approval(api_key, result["id"])
         assert (status, read["error"]["code"]) == (403, "APPROVAL.DENIED")
         assert "number" in read["error"]["message"]
-        assert decide(access, shown, device, number=result["number"])[0] == 409  # a denial is final
+        assert decide(access, shown, device, number=result["number"]).status == 409  # a denial is final
 
     def test_the_signature_covers_the_number(self, api_key, ada, matching):
         """The number sent must be the number signed: the right number beside a signature over another
         approves nothing."""
         device, access = ada
         result, shown = matching
-        digest = devices.approval_digest(
+        digest = hyphen.approval_digest(
             "approve", shown["purpose"], shown["requestId"], shown["payload"], "00"
         )
 
@@ -373,11 +365,11 @@ class TestNumberMatching:
         )
 
         assert (status, answer["error"]) == (403, "APPROVAL_REFUSED")
-        assert get_approval(api_key, result["id"])[0] == 202
+        assert get_approval(api_key, result["id"]).status == 202
 
     def test_a_denial_takes_no_number(self, api_key, ada, matching):
         device, access = ada
         result, shown = matching
 
-        assert decide(access, shown, device, "deny", number=result["number"])[0] == 400
-        assert decide(access, shown, device, "deny")[0] == 200
+        assert decide(access, shown, device, "deny", number=result["number"]).status == 400
+        assert decide(access, shown, device, "deny").status == 200

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.handlers.wallets import codes_sent_to, new_wallet, onboarded, resend, verify_account
+from tests.handlers.pakt import codes_sent_to, new_wallet, onboarded, resend, verify_account
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_the_right_code_verifies_the_address_once(user, tables):
         "data": {"isVerified": True},
     }
     assert _user_item(tables)["email_verified"] is True
-    assert verify_account(token, code)[0] == 400  # used up
+    assert verify_account(token, code).status == 400  # used up
 
 
 def test_a_wrong_code_is_refused_and_after_five_the_code_locks(user, tables):
@@ -57,7 +57,7 @@ def test_a_wrong_code_is_refused_and_after_five_the_code_locks(user, tables):
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     token = user["tempToken"]["token"]
 
-    statuses = [verify_account(token, wrong)[0] for _ in range(5)]
+    statuses = [verify_account(token, wrong).status for _ in range(5)]
     status, _, body = verify_account(token, code)  # even the right one, now
 
     assert statuses == [400] * 5
@@ -65,23 +65,22 @@ def test_a_wrong_code_is_refused_and_after_five_the_code_locks(user, tables):
     assert _user_item(tables)["email_verified"] is False
 
 
-def test_a_resent_code_replaces_the_earlier_one_and_resends_are_rate_limited(user, tables, monkeypatch):
+def test_a_resent_code_replaces_the_earlier_one_and_resends_are_rate_limited(user, tables, clock):
     """SECURITY.md 21."""
     token = user["tempToken"]["token"]
-    assert resend(token)[0] == 429  # onboarding sent one a moment ago
-    later = time.time() + 61
-    monkeypatch.setattr(time, "time", lambda: later)
+    assert resend(token).status == 429  # onboarding sent one a moment ago
+    clock.advance(61)
 
     status, _, body = resend(token)
 
     assert status == 200 and body["data"]["isVerified"] is False
     first, second = codes_sent_to(user["email"])
     if first != second:
-        assert verify_account(token, first)[0] == 400
-    assert verify_account(token, second)[0] == 200
+        assert verify_account(token, first).status == 400
+    assert verify_account(token, second).status == 200
 
 
-def test_an_expired_code_still_in_the_table_is_refused(user, tables):
+def test_an_expired_code_still_in_the_table_is_refused(user, tables, clock):
     """SECURITY.md 4."""
     [code] = codes_sent_to(user["email"])
     [item] = [
@@ -90,10 +89,10 @@ def test_an_expired_code_still_in_the_table_is_refused(user, tables):
     tables["ChallengesTable"].update_item(
         Key={"pk": item["pk"]},
         UpdateExpression="SET expires_at = :past",
-        ExpressionAttributeValues={":past": int(time.time()) - 1},
+        ExpressionAttributeValues={":past": int(clock()) - 1},
     )
 
-    assert verify_account(user["tempToken"]["token"], code)[0] == 400
+    assert verify_account(user["tempToken"]["token"], code).status == 400
 
 
 @pytest.mark.parametrize("code", ["12345", "1234567", "abcdef", ""])
@@ -110,5 +109,5 @@ def test_codes_that_are_not_six_digits_get_400_without_counting_an_attempt(user,
 def test_verification_needs_the_users_access_token(user):
     [code] = codes_sent_to(user["email"])
 
-    assert verify_account("not-a-token", code)[0] == 401
-    assert resend("not-a-token")[0] == 401
+    assert verify_account("not-a-token", code).status == 401
+    assert resend("not-a-token").status == 401

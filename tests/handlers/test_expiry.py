@@ -9,7 +9,6 @@ counter has no deadline of its own (its window is in its key), so that case move
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import TEMPLATE
-from tests.handlers.devices import (
+from tests.handlers.hyphen import (
     Device,
     approved_new_device,
     challenge,
@@ -31,9 +30,9 @@ from tests.handlers.devices import (
     respond,
     signed_up,
 )
-from tests.handlers.test_keyless_operations import create
-from tests.handlers.test_secure_actions import as_uuid, init, verify
-from tests.handlers.wallets import (
+from tests.handlers.keyless import create
+from tests.handlers.metasky import as_uuid, init, verify
+from tests.handlers.pakt import (
     codes_sent_to,
     new_wallet,
     onboard,
@@ -85,12 +84,12 @@ def _keyless(answer: tuple[int, dict, Any]) -> Outcome:
 
 def wallet_challenge(api_key: str, monkeypatch) -> Probe:
     wallet = new_wallet()
-    data = request(wallet.address)[2]["data"]
+    data = request(wallet.address).body["data"]
     return lambda: _pakt(validate(sign(wallet, data["message"]), data["tempToken"]["token"]))
 
 
 def onboarding_step(api_key: str, monkeypatch) -> Probe:
-    step = signed_validation(new_wallet())[2]["data"]["tempToken"]["token"]
+    step = signed_validation(new_wallet()).body["data"]["tempToken"]["token"]
     return lambda: _pakt(onboard(step, EMAIL))
 
 
@@ -108,7 +107,7 @@ def refresh_family(api_key: str, monkeypatch) -> Probe:
 def device_challenge(api_key: str, monkeypatch) -> Probe:
     device = Device()
     signed_up(device, EMAIL)
-    issued = challenge(device)[2]["challengeData"]
+    issued = challenge(device).body["challengeData"]
     return lambda: _hyphen(respond(device, issued))
 
 
@@ -116,7 +115,7 @@ def pending_operation(api_key: str, monkeypatch) -> Probe:
     phone = Device()
     account = signed_up(phone, EMAIL)
     access = account["credentials"]["accessToken"]
-    assert create(api_key, {"operationId": "order-1"}, user=account["account"]["id"])[0] == 200
+    assert create(api_key, {"operationId": "order-1"}, user=account["account"]["id"]).status == 200
     shown = only_pending(access)
     return lambda: _hyphen(decide(access, shown, phone))
 
@@ -132,31 +131,30 @@ def new_device_key(api_key: str, monkeypatch) -> Probe:
 def recovery_code(api_key: str, monkeypatch) -> Probe:
     replacement = Device(name="new phone")
     signed_up(Device(), EMAIL)
-    recovery_id = recover(replacement, EMAIL)[2]["recoveryId"]
+    recovery_id = recover(replacement, EMAIL).body["recoveryId"]
     code = codes_sent_to(EMAIL)[-1]
     return lambda: _hyphen(confirm_recovery(recovery_id, code, replacement.sign(recovery_id)))
 
 
-def recovered_key(api_key: str, monkeypatch) -> Probe:
+def recovered_key(api_key: str, clock) -> Probe:
     """The new key a recovery stored, registered once the cooling-off has passed."""
-    recovery_id, proof = recovery_past_cooling_off(EMAIL, monkeypatch)
+    recovery_id, proof = recovery_past_cooling_off(EMAIL, clock)
     return lambda: _hyphen(finish_recovery(recovery_id, proof))
 
 
 def secure_action(api_key: str, monkeypatch) -> Probe:
     user_uuid = as_uuid(signed_up(Device(), EMAIL)["account"]["id"])
-    action = init(api_key, user_uuid)[2]["data"]["secure_action_uuid"]
+    action = init(api_key, user_uuid).body["data"]["secure_action_uuid"]
     code = codes_sent_to(EMAIL)[-1]
     return lambda: _metasky(verify(api_key, user_uuid, action, code))
 
 
-def full_request_window(api_key: str, monkeypatch) -> Probe:
+def full_request_window(api_key: str, clock) -> Probe:
     """A user's approval requests at the limit for this minute: the next is refused until the minute ends."""
-    start_of_minute = float(int(time.time()) // 60 * 60 + 1)
-    monkeypatch.setattr(time, "time", lambda: start_of_minute)
+    # The clock stands at a minute's first second (the `clock` fixture), so the minute cannot end midway.
     user_id = signed_up(Device(), EMAIL)["account"]["id"]
     for n in range(10):  # the template's default ApprovalRequestsPerUserPerMinute
-        assert create(api_key, {"operationId": f"op-{n}"}, user=user_id)[0] == 200
+        assert create(api_key, {"operationId": f"op-{n}"}, user=user_id).status == 200
     return lambda: _keyless(create(api_key, {"operationId": "one-more"}, user=user_id))
 
 
@@ -206,15 +204,14 @@ def _items(tables: dict[str, Any], case: Expiring) -> list[dict[str, Any]]:
     return [item for item in items if item["pk"].startswith(case.prefix)]
 
 
-def _age(tables: dict[str, Any], case: Expiring, monkeypatch) -> list[str]:
+def _age(tables: dict[str, Any], case: Expiring, clock) -> list[str]:
     """Put every time of the case's items one second in the past (or move the clock); their keys."""
     items = _items(tables, case)
     assert items, f"the arrangement stored no {case} item"
     if case.clock_seconds:
-        later = time.time() + case.clock_seconds
-        monkeypatch.setattr(time, "time", lambda: later)
+        clock.advance(case.clock_seconds)
     else:
-        past = int(time.time()) - 1
+        past = int(clock()) - 1
         for item in items:
             times = [name for name in _TIMES if name in item]
             tables[case.table].update_item(
@@ -240,18 +237,18 @@ def test_every_table_with_a_ttl_has_its_items_walked_and_every_other_is_permanen
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_a_fresh_item_is_accepted(tables, api_key, monkeypatch, case):
+def test_a_fresh_item_is_accepted(tables, api_key, clock, case):
     """The control: the same request, on the item while it is in time."""
-    probe = case.arrange(api_key, monkeypatch)
+    probe = case.arrange(api_key, clock)
 
     assert probe() == case.fresh
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_an_item_past_its_time_is_refused_though_still_in_the_table(tables, api_key, monkeypatch, case):
+def test_an_item_past_its_time_is_refused_though_still_in_the_table(tables, api_key, clock, case):
     """SECURITY.md 4."""
-    probe = case.arrange(api_key, monkeypatch)
-    aged = _age(tables, case, monkeypatch)
+    probe = case.arrange(api_key, clock)
+    aged = _age(tables, case, clock)
 
     assert probe() == case.aged
     assert set(aged) <= {item["pk"] for item in _items(tables, case)}  # refused, not deleted

@@ -10,7 +10,7 @@ from typing import Any
 
 from assent_tools.aws_calls import counted_calls, failing_call
 from tests.conftest import api_event, invoke
-from tests.handlers.devices import Device, decide, only_pending, sign_in, sign_up, signed_up
+from tests.handlers.hyphen import Device, decide, only_pending, sign_in, sign_up, signed_up
 
 
 def dynamodb_calls_of(flow: Any) -> int:
@@ -47,12 +47,12 @@ def test_a_failed_sign_up_leaves_no_orphan_key_at_any_step(tables):
         kinds = sorted(str(item.get("kind")) for item in left)
         if status != 201 and not left:
             outcomes.add("nothing stored")
-            assert sign_up(device, email)[0] == 201, (step, made)
+            assert sign_up(device, email).status == 201, (step, made)
         else:
             # Sessions are stored after the account: a failure there leaves an account its key signs in to.
             outcomes.add("whole account")
             assert {"user", "key", "email"} <= set(kinds), (step, made, kinds)
-            assert sign_in(device)[0] == 200, (step, made)
+            assert sign_in(device).status == 200, (step, made)
     assert outcomes == {"nothing stored", "whole account"}
 
 
@@ -69,7 +69,7 @@ def test_a_failed_approval_leaves_the_operation_pending_at_any_step(tables, api_
             body={"operationId": operation_id, "operationPayload": "Pay 10 EUR"},
             headers={"X-Api-Key": api_key},
         )
-        assert invoke("CreateOperationFunction", event)[0] == 200
+        assert invoke("CreateOperationFunction", event).status == 200
         return only_pending(access)
 
     def state(operation_id: str) -> str:
@@ -78,7 +78,7 @@ def test_a_failed_approval_leaves_the_operation_pending_at_any_step(tables, api_
             path_parameters={"operationId": operation_id},
             headers={"X-Api-Key": api_key},
         )
-        return str(invoke("GetOperationFunction", event)[2]["state"])
+        return str(invoke("GetOperationFunction", event).body["state"])
 
     counted = create("count")
     steps = dynamodb_calls_of(lambda: decide(access, counted, device))
@@ -97,5 +97,5 @@ def test_a_failed_approval_leaves_the_operation_pending_at_any_step(tables, api_
         assert status == 500, (step, made)
         failed += 1
         assert state(operation_id) == "pending", (step, made)
-        assert decide(access, shown, device)[0] == 200 and state(operation_id) == "approved", (step, made)
+        assert decide(access, shown, device).status == 200 and state(operation_id) == "approved", (step, made)
     assert failed >= 1  # the injection reached the approval itself

@@ -17,7 +17,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.handlers.devices import Device, sign_up
+from tests.handlers.hyphen import Device, sign_up
 
 PROJECT = "assent-test"
 APPLE_CLIENT = "com.example.assent"

@@ -3,64 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 
-from tests.conftest import api_event, invoke
-
-USER = "0A1B2C3D4E5F60718293A4B5C6D7E8F9"
-OTHER_USER = "FFEE0011"
-
-
-def create(api_key: str, body: Any, user: str = USER, **headers: str | None) -> tuple[int, dict, Any]:
-    event = api_event(
-        "keyless/create_operation.json",
-        path_parameters={"userId": user},
-        body=body,
-        headers={"X-Api-Key": api_key, **headers},
-    )
-    return invoke("CreateOperationFunction", event)
-
-
-def pending(api_key: str, user: str = USER) -> tuple[int, dict, Any]:
-    event = api_event(
-        "keyless/list_pending_operations.json",
-        path_parameters={"userId": user},
-        headers={"X-Api-Key": api_key},
-    )
-    return invoke("ListPendingOperationsFunction", event)
-
-
-def get(api_key: str | None, operation_id: str) -> tuple[int, dict, Any]:
-    event = api_event(
-        "keyless/get_operation.json",
-        path_parameters={"operationId": operation_id},
-        headers={"X-Api-Key": api_key},
-    )
-    return invoke("GetOperationFunction", event)
-
-
-def stored(tables: dict[str, Any]) -> list[dict[str, Any]]:
-    return tables["OperationsTable"].scan(ConsistentRead=True)["Items"]
-
-
-def backdate(tables: dict[str, Any], operation_id: str, attribute: str) -> None:
-    """Put an operation's deadline (`expires_at`) or retention (`ttl`) one second in the past."""
-    [item] = [i for i in stored(tables) if i["operation_id"] == operation_id]
-    tables["OperationsTable"].update_item(
-        Key={"pk": item["pk"]},
-        UpdateExpression="SET #attribute = :past",
-        ExpressionAttributeNames={"#attribute": attribute},
-        ExpressionAttributeValues={":past": int(time.time()) - 1},
-    )
-
-
-def another_client_key() -> str:
-    from assent import wiring
-
-    return wiring.clients_service().create("another client").api_key
-
+from tests.conftest import another_client_key, api_event, invoke
+from tests.handlers.keyless import OTHER_USER, USER, backdate, create, get, pending, stored
 
 # --- create ---------------------------------------------------------------------
 
@@ -109,8 +56,8 @@ def test_second_create_of_an_operation_id_is_a_conflict_and_changes_nothing(tabl
 def test_operation_ids_are_unique_per_client_not_across_clients(tables, api_key):
     other = another_client_key()
 
-    assert create(api_key, {"operationId": "same"})[0] == 200
-    assert create(other, {"operationId": "same"})[0] == 200
+    assert create(api_key, {"operationId": "same"}).status == 200
+    assert create(other, {"operationId": "same"}).status == 200
     assert len(stored(tables)) == 2
 
 
@@ -302,9 +249,9 @@ def test_an_operation_that_left_pending_leaves_the_list(tables, api_key):
         ExpressionAttributeValues={":approved": "approved"},
     )
 
-    assert pending(api_key)[2] == []
-    assert get(api_key, "decided")[2]["state"] == "approved"
-    assert get(api_key, "decided")[2]["result"] is True
+    assert pending(api_key).body == []
+    assert get(api_key, "decided").body["state"] == "approved"
+    assert get(api_key, "decided").body["result"] is True
 
 
 def test_pending_for_a_user_with_none_is_an_empty_list(tables, api_key):
@@ -362,7 +309,7 @@ def test_get_of_another_clients_operation_is_not_found(tables, api_key):
 
 
 def test_get_of_an_unknown_operation_is_not_found(tables, api_key):
-    assert get(api_key, "never-created")[0] == 404
+    assert get(api_key, "never-created").status == 404
 
 
 def test_get_of_a_pending_operation_past_its_deadline_says_expired(tables, api_key):
@@ -378,13 +325,13 @@ def test_get_of_an_operation_past_its_retention_is_not_found(tables, api_key):
     create(api_key, {"operationId": "gone"})
     backdate(tables, "gone", "ttl")
 
-    assert get(api_key, "gone")[0] == 404
+    assert get(api_key, "gone").status == 404
 
 
 def test_get_without_an_api_key_is_refused(tables, api_key):
     create(api_key, {"operationId": "x"})
 
-    assert get(None, "x")[0] == 401
+    assert get(None, "x").status == 401
 
 
 def test_answers_carry_the_cors_origin(tables, api_key):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
-from tests.handlers.devices import (
+from tests.handlers.hyphen import (
     Device,
     confirm_recovery,
     decide,
@@ -18,7 +16,7 @@ from tests.handlers.devices import (
     sign_in,
     signed_up,
 )
-from tests.handlers.wallets import codes_sent_to, refresh
+from tests.handlers.pakt import codes_sent_to, refresh
 
 
 def test_a_user_lists_their_keys_with_what_each_device_said_of_itself(tables):
@@ -47,9 +45,9 @@ def test_revoking_a_key_ends_its_sessions_and_not_the_others(tables):
     status, _, body = revoke(phone_session["accessToken"], laptop.public_key)
 
     assert (status, body["sessionsEnded"]) == (200, 1)
-    assert refresh(laptop_session["refreshToken"])[0] == 401
-    assert refresh(phone_session["refreshToken"])[0] == 200
-    listed = keys(phone_session["accessToken"])[2]["keys"]
+    assert refresh(laptop_session["refreshToken"]).status == 401
+    assert refresh(phone_session["refreshToken"]).status == 200
+    listed = keys(phone_session["accessToken"]).body["keys"]
     assert {k["id"]: k["revokedAt"] is not None for k in listed} == {
         phone.public_key: False,
         laptop.public_key: True,
@@ -65,42 +63,41 @@ def test_a_user_cannot_revoke_another_users_key(tables):
     status, _, body = revoke(mallory_access, ada.public_key)
 
     assert (status, body["error"]) == (404, "KEY_NOT_FOUND")
-    assert sign_in(ada)[0] == 200
+    assert sign_in(ada).status == 200
 
 
-def _at(monkeypatch, seconds_from_now: float) -> None:
-    later = time.time() + seconds_from_now
-    monkeypatch.setattr(time, "time", lambda: later)
+def _at(clock, seconds_from_now: float) -> None:
+    clock.advance(seconds_from_now)
 
 
-def test_recovery_completes_after_the_cooling_off_in_view_of_the_users_devices(tables, monkeypatch):
+def test_recovery_completes_after_the_cooling_off_in_view_of_the_users_devices(tables, clock):
     phone, replacement = Device(), Device(name="new phone")
     body = signed_up(phone, "ada@example.com")
     access = body["credentials"]["accessToken"]
 
     recovery_id, confirmed = recovered_to_cooling_off(replacement, "ada@example.com")
     too_soon = finish_recovery(recovery_id, replacement.sign(confirmed["challengeData"]))
-    shown = pending(access)[2]["operations"]
-    _at(monkeypatch, 24 * 3600 + 1)
+    shown = pending(access).body["operations"]
+    _at(clock, 24 * 3600 + 1)
     finished = finish_recovery(recovery_id, replacement.sign(confirmed["challengeData"]))
 
-    assert (too_soon[0], too_soon[2]["error"]) == (409, "RECOVERY_COOLING_OFF")
+    assert (too_soon.status, too_soon.error) == (409, "RECOVERY_COOLING_OFF")
     assert [(op["purpose"], op["operationId"]) for op in shown] == [("account.recovery", recovery_id)]
-    assert finished[0] == 200 and finished[2]["account"]["id"] == body["account"]["id"]
-    assert sign_in(replacement)[0] == 200
+    assert finished.status == 200 and finished.body["account"]["id"] == body["account"]["id"]
+    assert sign_in(replacement).status == 200
 
 
-def test_a_registered_device_that_denies_a_recovery_stops_it_for_good(tables, monkeypatch):
+def test_a_registered_device_that_denies_a_recovery_stops_it_for_good(tables, clock):
     phone, attacker = Device(), Device(name="attacker")
     access = signed_up(phone, "ada@example.com")["credentials"]["accessToken"]
     recovery_id, confirmed = recovered_to_cooling_off(attacker, "ada@example.com")
-    (shown,) = pending(access)[2]["operations"]
+    (shown,) = pending(access).body["operations"]
 
     denied = decide(access, shown, phone, "deny")
-    _at(monkeypatch, 24 * 3600 + 1)
+    _at(clock, 24 * 3600 + 1)
     status, _, body = finish_recovery(recovery_id, attacker.sign(confirmed["challengeData"]))
 
-    assert denied[0] == 200
+    assert denied.status == 200
     assert (status, body["error"]) == (403, "RECOVERY_DENIED")
     assert tables["UsersTable"].get_item(Key={"pk": f"key#p256#{attacker.fingerprint}"}).get("Item") is None
 
@@ -112,25 +109,25 @@ def test_recovery_of_an_unknown_address_looks_the_same_and_sends_nothing(tables)
     known = recover(Device(), "ada@example.com")
     unknown = recover(Device(), "nobody@example.com")
 
-    assert known[0] == unknown[0] == 202
-    assert set(known[2]) == set(unknown[2]) == {"recoveryId", "expiresAt"}
+    assert known.status == unknown.status == 202
+    assert set(known.body) == set(unknown.body) == {"recoveryId", "expiresAt"}
     assert codes_sent_to("nobody@example.com") == []
     new = Device()
-    started = recover(new, "nobody@example.com")[2]
+    started = recover(new, "nobody@example.com").body
     wrong = confirm_recovery(started["recoveryId"], "123456", new.sign(started["recoveryId"]))
-    assert (wrong[0], wrong[2]["error"]) == (400, "INVALID_CODE")
+    assert (wrong.status, wrong.error) == (400, "INVALID_CODE")
 
 
 def test_a_recovery_code_locks_after_five_wrong_tries(tables):
     """SECURITY.md 20."""
     signed_up(Device(), "ada@example.com")
     new = Device()
-    started = recover(new, "ada@example.com")[2]
+    started = recover(new, "ada@example.com").body
     right = codes_sent_to("ada@example.com")[-1]
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     proof = new.sign(started["recoveryId"])
 
-    tries = [confirm_recovery(started["recoveryId"], wrong, proof)[0] for _ in range(5)]
+    tries = [confirm_recovery(started["recoveryId"], wrong, proof).status for _ in range(5)]
     status, _, body = confirm_recovery(started["recoveryId"], right, proof)
 
     assert tries == [400] * 5
@@ -140,7 +137,7 @@ def test_a_recovery_code_locks_after_five_wrong_tries(tables):
 def test_confirming_needs_the_new_keys_signature(tables):
     signed_up(Device(), "ada@example.com")
     new, thief = Device(), Device()
-    started = recover(new, "ada@example.com")[2]
+    started = recover(new, "ada@example.com").body
 
     status, _, body = confirm_recovery(
         started["recoveryId"], codes_sent_to("ada@example.com")[-1], thief.sign(started["recoveryId"])
@@ -149,7 +146,7 @@ def test_confirming_needs_the_new_keys_signature(tables):
     assert (status, body["error"]) == (401, "SIGN_IN_FAILED")
 
 
-def test_a_second_recovery_within_a_minute_looks_the_same_and_mails_nothing(tables, monkeypatch):
+def test_a_second_recovery_within_a_minute_looks_the_same_and_mails_nothing(tables, clock):
     """SECURITY.md 21 and 26: one recovery code a minute per account; the throttled answer looks like any
     other, and its recovery id leads nowhere. A minute later a new one goes out."""
     signed_up(Device(), "ada@example.com")
@@ -159,13 +156,13 @@ def test_a_second_recovery_within_a_minute_looks_the_same_and_mails_nothing(tabl
 
     throttled = recover(second, "ada@example.com")
     mailed_after_throttled = codes_sent_to("ada@example.com")[-1]
-    _at(monkeypatch, 61)
+    _at(clock, 61)
     later = recover(third, "ada@example.com")
 
-    assert throttled[0] == 202 and set(throttled[2]) == {"recoveryId", "expiresAt"}
+    assert throttled.status == 202 and set(throttled.body) == {"recoveryId", "expiresAt"}
     assert mailed_after_throttled == code and codes_sent_to("ada@example.com")[-1] != code
-    recovery_id = throttled[2]["recoveryId"]
+    recovery_id = throttled.body["recoveryId"]
     refused = confirm_recovery(recovery_id, code, second.sign(recovery_id))
-    assert (refused[0], refused[2]["error"]) == (400, "INVALID_CODE")
-    assert later[0] == 202
-    assert tables["ChallengesTable"].get_item(Key={"pk": f"recover#{later[2]['recoveryId']}"}).get("Item")
+    assert (refused.status, refused.error) == (400, "INVALID_CODE")
+    assert later.status == 202
+    assert tables["ChallengesTable"].get_item(Key={"pk": f"recover#{later.body['recoveryId']}"}).get("Item")

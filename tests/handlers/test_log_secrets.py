@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 
 from assent.core.observability import logger
-from tests.handlers import unloq, wallets
-from tests.handlers.devices import Device, challenge, decide, only_pending, respond, signed_up
-from tests.handlers.test_approvals import _keyless_operation
-from tests.handlers.test_secure_actions import as_uuid, init, verify
+from tests.handlers import pakt, unloq
+from tests.handlers.hyphen import Device, challenge, decide, only_pending, respond, signed_up
+from tests.handlers.keyless import created
+from tests.handlers.metasky import as_uuid, init, verify
 
 EMAIL = "logs@example.com"
 AUDIT_LINES = ("secure action issued", "secure action verified")
@@ -32,15 +32,15 @@ def test_no_secret_of_any_family_reaches_the_logs(tables, api_key, logs):
     secrets = {api_key}
 
     # Pakt: a wallet signs in, verifies its e-mail with the mailed code, and refreshes its session.
-    wallet = wallets.new_wallet()
-    requested = wallets.request(wallet.address)[2]
-    signature = wallets.sign(wallet, requested["data"]["message"])
+    wallet = pakt.new_wallet()
+    requested = pakt.request(wallet.address).body
+    signature = pakt.sign(wallet, requested["data"]["message"])
     step = requested["data"]["tempToken"]["token"]
-    validated = wallets.validate(signature, step)[2]
-    onboarded = wallets.onboard(validated["data"]["tempToken"]["token"], EMAIL)[2]["data"]
-    code = wallets.codes_sent_to(EMAIL)[-1]
-    assert wallets.verify_account(onboarded["tempToken"]["token"], code)[0] == 200
-    refreshed = wallets.refresh(onboarded["refreshToken"])[2]["credentials"]
+    validated = pakt.validate(signature, step).body
+    onboarded = pakt.onboard(validated["data"]["tempToken"]["token"], EMAIL).body["data"]
+    code = pakt.codes_sent_to(EMAIL)[-1]
+    assert pakt.verify_account(onboarded["tempToken"]["token"], code).status == 200
+    refreshed = pakt.refresh(onboarded["refreshToken"]).body["credentials"]
     secrets |= {signature, step, validated["data"]["tempToken"]["token"], code}
     secrets |= {
         onboarded["tempToken"]["token"],
@@ -52,24 +52,24 @@ def test_no_secret_of_any_family_reaches_the_logs(tables, api_key, logs):
     # Hyphen: a device signs up, signs in with a signed challenge, and approves a client's operation.
     phone = Device()
     account = signed_up(phone, "phone@example.com")
-    challenge_data = challenge(phone)[2]["challengeData"]
+    challenge_data = challenge(phone).body["challengeData"]
     challenge_signature = phone.sign(challenge_data)
-    signed_in = respond(phone, challenge_data, challenge_signature)[2]["credentials"]
+    signed_in = respond(phone, challenge_data, challenge_signature).body["credentials"]
     access = signed_in["accessToken"]
-    _keyless_operation(api_key, account["account"]["id"])
-    assert decide(access, only_pending(access), phone)[0] == 200
+    created(api_key, account["account"]["id"])
+    assert decide(access, only_pending(access), phone).status == 200
     secrets |= {challenge_signature, access, signed_in["refreshToken"]}
     secrets |= {account["credentials"]["accessToken"], account["credentials"]["refreshToken"]}
 
     # UNLOQ: the client asks the same user to approve an action.
     unloq.defined(api_key, unloq.PAYMENT)
-    assert unloq.authorize(api_key, unloq.PAYMENT["code"], unloq.pay("phone@example.com"))[0] == 202
+    assert unloq.authorize(api_key, unloq.PAYMENT["code"], unloq.pay("phone@example.com")).status == 202
 
     # Metasky: the client has a code e-mailed for an order, and the user gives it back.
     user_uuid = as_uuid(account["account"]["id"])
-    action = init(api_key, user_uuid)[2]["data"]["secure_action_uuid"]
-    order_code = wallets.codes_sent_to("phone@example.com")[-1]
-    assert verify(api_key, user_uuid, action, order_code)[0] == 200
+    action = init(api_key, user_uuid).body["data"]["secure_action_uuid"]
+    order_code = pakt.codes_sent_to("phone@example.com")[-1]
+    assert verify(api_key, user_uuid, action, order_code).status == 200
     secrets.add(order_code)
 
     logged = logs.getvalue()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, TEMPLATE
-from tests.handlers.devices import (
+from tests.handlers.hyphen import (
     Device,
     approved_new_device,
     challenge,
@@ -22,7 +22,7 @@ from tests.handlers.devices import (
     sign_up,
     signed_up,
 )
-from tests.handlers.wallets import (
+from tests.handlers.pakt import (
     new_wallet,
     onboard,
     onboarded,
@@ -63,7 +63,7 @@ def device_sign_up(monkeypatch) -> Callable[[], Answer]:
 def device_sign_in(monkeypatch) -> Callable[[], Answer]:
     device = Device()
     signed_up(device, EMAIL)
-    issued = challenge(device)[2]["challengeData"]
+    issued = challenge(device).body["challengeData"]
     signature = device.sign(issued)
     return lambda: respond(device, issued, signature)
 
@@ -75,8 +75,8 @@ def new_device_finish(monkeypatch) -> Callable[[], Answer]:
     return lambda: finish_two_factor(request_id, proof)
 
 
-def recovery_finish(monkeypatch) -> Callable[[], Answer]:
-    recovery_id, proof = recovery_past_cooling_off(EMAIL, monkeypatch)
+def recovery_finish(clock) -> Callable[[], Answer]:
+    recovery_id, proof = recovery_past_cooling_off(EMAIL, clock)
     return lambda: finish_recovery(recovery_id, proof)
 
 
@@ -87,13 +87,13 @@ def session_refresh(monkeypatch) -> Callable[[], Answer]:
 
 def wallet_validate(monkeypatch) -> Callable[[], Answer]:
     wallet = new_wallet()
-    data = request(wallet.address)[2]["data"]
+    data = request(wallet.address).body["data"]
     signature = sign(wallet, data["message"])
     return lambda: validate(signature, data["tempToken"]["token"])
 
 
 def wallet_onboard(monkeypatch) -> Callable[[], Answer]:
-    step = signed_validation(new_wallet())[2]["data"]["tempToken"]["token"]
+    step = signed_validation(new_wallet()).body["data"]["tempToken"]["token"]
     return lambda: onboard(step, EMAIL)
 
 
@@ -109,9 +109,9 @@ MINTING = [
 
 
 @pytest.mark.parametrize("arrange", MINTING, ids=lambda arrange: arrange.__name__)
-def test_the_same_minting_request_twice_is_refused_and_repeats_no_token(tables, monkeypatch, arrange):
+def test_the_same_minting_request_twice_is_refused_and_repeats_no_token(tables, clock, arrange):
     """SECURITY.md 29."""
-    send = arrange(monkeypatch)
+    send = arrange(clock)
 
     first_status, _, first = send()
     second_status, _, second = send()

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from tests.handlers.devices import Device, signed_up
-from tests.handlers.test_keyless_operations import another_client_key, create, stored
+from tests.conftest import another_client_key
+from tests.handlers.hyphen import Device, signed_up
+from tests.handlers.keyless import create, stored
 from tests.handlers.unloq import PAYMENT, authorize, defined, pay
 
 PER_USER = 10  # the template's default ApprovalRequestsPerUserPerMinute
-
-
-@pytest.fixture(autouse=True)
-def one_minute(monkeypatch) -> float:
-    """The clock stands still, at the start of a window: counters are per fixed minute, and a test that
-    crossed a minute boundary would start counting again."""
-    now = float(int(time.time()) // 60 * 60 + 1)
-    monkeypatch.setattr(time, "time", lambda: now)
-    return now
 
 
 @pytest.fixture
@@ -32,8 +22,8 @@ def test_a_user_receives_at_most_the_limit_per_minute_from_all_clients_together(
     defined(api_key, PAYMENT)
     other = another_client_key()
     for n in range(PER_USER // 2):
-        assert authorize(api_key, "demo-code", pay("ada@example.com"))[0] == 202
-        assert create(other, {"operationId": f"op-{n}"}, user=user_id)[0] == 200
+        assert authorize(api_key, "demo-code", pay("ada@example.com")).status == 202
+        assert create(other, {"operationId": f"op-{n}"}, user=user_id).status == 200
 
     unloq_status, _, unloq = authorize(api_key, "demo-code", pay("ada@example.com"))
     keyless_status, _, keyless = create(other, {"operationId": "one-more"}, user=user_id)
@@ -43,24 +33,25 @@ def test_a_user_receives_at_most_the_limit_per_minute_from_all_clients_together(
     assert len(stored(tables)) == PER_USER
 
 
-def test_the_limit_is_per_minute(api_key, user_id, monkeypatch, one_minute):
+def test_the_limit_is_per_minute(api_key, user_id, clock):
+    """The clock stands at a minute's first second (the `clock` fixture): counters are per fixed minute."""
     for n in range(PER_USER):
-        assert create(api_key, {"operationId": f"op-{n}"}, user=user_id)[0] == 200
-    assert create(api_key, {"operationId": "refused"}, user=user_id)[0] == 429
+        assert create(api_key, {"operationId": f"op-{n}"}, user=user_id).status == 200
+    assert create(api_key, {"operationId": "refused"}, user=user_id).status == 429
 
-    monkeypatch.setattr(time, "time", lambda: one_minute + 60)
+    clock.advance(60)
 
-    assert create(api_key, {"operationId": "next-minute"}, user=user_id)[0] == 200
+    assert create(api_key, {"operationId": "next-minute"}, user=user_id).status == 200
 
 
 def test_a_refused_request_counts_nothing(api_key, tables):
     """The counter is taken in the transaction that stores the request: a duplicate operationId (409)
     leaves the user's allowance as it was."""
-    assert create(api_key, {"operationId": "dup"})[0] == 200
+    assert create(api_key, {"operationId": "dup"}).status == 200
     for _ in range(PER_USER):
-        assert create(api_key, {"operationId": "dup"})[0] == 409
+        assert create(api_key, {"operationId": "dup"}).status == 409
 
-    accepted = [create(api_key, {"operationId": f"op-{n}"})[0] for n in range(PER_USER)]
+    accepted = [create(api_key, {"operationId": f"op-{n}"}).status for n in range(PER_USER)]
 
     assert accepted == [200] * (PER_USER - 1) + [429]
     assert len(stored(tables)) == PER_USER
@@ -71,7 +62,7 @@ def test_a_client_makes_at_most_its_limit_per_minute_to_all_users(api_key, table
 
     monkeypatch.setenv("ASSENT_REQUESTS_PER_CLIENT_PER_MINUTE", "3")
     wiring.reset()
-    statuses = [create(api_key, {"operationId": f"o-{n}"}, user=f"0A0A0A{n:02X}")[0] for n in range(4)]
+    statuses = [create(api_key, {"operationId": f"o-{n}"}, user=f"0A0A0A{n:02X}").status for n in range(4)]
 
     assert statuses == [200, 200, 200, 429]
-    assert create(another_client_key(), {"operationId": "o"}, user="0B0B0B0B")[0] == 200
+    assert create(another_client_key(), {"operationId": "o"}, user="0B0B0B0B").status == 200

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from assent_tools.aws_calls import counted_calls
-from tests.handlers import devices
-from tests.handlers.test_keyless_operations import create, get, pending
-from tests.handlers.wallets import (
+from tests.handlers import hyphen
+from tests.handlers.keyless import create, get, pending
+from tests.handlers.pakt import (
     codes_sent_to,
     new_wallet,
     onboard,
@@ -93,9 +93,9 @@ def test_wallet_sign_in_calls_per_endpoint_in_a_warm_container(aws_calls):
 
 def test_device_sign_in_and_approval_calls_per_endpoint_in_a_warm_container(api_key, aws_calls):
     """Hyphen's endpoints and the approval routes (see the README's table)."""
-    warm_up = devices.signed_up(devices.Device(), "warm-up@example.com")
-    devices.pending(warm_up["credentials"]["accessToken"])  # fetches the token public key, once
-    phone, laptop = devices.Device(), devices.Device(name="laptop")
+    warm_up = hyphen.signed_up(hyphen.Device(), "warm-up@example.com")
+    hyphen.pending(warm_up["credentials"]["accessToken"])  # fetches the token public key, once
+    phone, laptop = hyphen.Device(), hyphen.Device(name="laptop")
     calls = {}
 
     def counted(name, action):  # type: ignore[no-untyped-def]
@@ -104,19 +104,19 @@ def test_device_sign_in_and_approval_calls_per_endpoint_in_a_warm_container(api_
         calls[name] = dict(aws_calls)
         return answer
 
-    signed = counted("signup", lambda: devices.signed_up(phone, "ada@example.com"))
+    signed = counted("signup", lambda: hyphen.signed_up(phone, "ada@example.com"))
     access, user_id = signed["credentials"]["accessToken"], signed["account"]["id"]
-    issued = counted("challenge", lambda: devices.challenge(phone))[2]["challengeData"]
-    counted("respond", lambda: devices.respond(phone, issued))
+    issued = counted("challenge", lambda: hyphen.challenge(phone)).body["challengeData"]
+    counted("respond", lambda: hyphen.respond(phone, issued))
     create(api_key, {"operationId": "counted"}, user=user_id)
-    shown = counted("pending", lambda: devices.pending(access))[2]["operations"][0]
-    counted("approve", lambda: devices.decide(access, shown, phone))
-    requested = counted("2fa", lambda: devices.request_two_factor(laptop, "ada@example.com"))[2]
-    devices.decide(access, devices.pending(access)[2]["operations"][0], phone)
+    shown = counted("pending", lambda: hyphen.pending(access)).body["operations"][0]
+    counted("approve", lambda: hyphen.decide(access, shown, phone))
+    requested = counted("2fa", lambda: hyphen.request_two_factor(laptop, "ada@example.com")).body
+    hyphen.decide(access, hyphen.pending(access).body["operations"][0], phone)
     proof = laptop.sign(requested["challengeData"])
-    counted("2fa/finish", lambda: devices.finish_two_factor(requested["twoFactorAuth"]["id"], proof))
-    counted("keys", lambda: devices.keys(access))
-    counted("revoke", lambda: devices.revoke(access, laptop.public_key))
+    counted("2fa/finish", lambda: hyphen.finish_two_factor(requested["twoFactorAuth"]["id"], proof))
+    counted("keys", lambda: hyphen.keys(access))
+    counted("revoke", lambda: hyphen.revoke(access, laptop.public_key))
 
     assert calls == {
         "signup": {
@@ -151,9 +151,9 @@ def test_unloq_calls_per_endpoint(api_key, aws_calls):
     device before anything is written), then writes the request and its two counters in one transaction."""
     from tests.handlers.unloq import PAYMENT, authorize, create_action, get_approval, pay
 
-    devices.signed_up(devices.Device(), "ada@example.com")
+    hyphen.signed_up(hyphen.Device(), "ada@example.com")
     aws_calls.clear()
-    assert create_action(api_key, PAYMENT)[0] == 200
+    assert create_action(api_key, PAYMENT).status == 200
     assert aws_calls == Counter({"dynamodb.GetItem": 1, "dynamodb.PutItem": 1})
 
     aws_calls.clear()
@@ -164,17 +164,17 @@ def test_unloq_calls_per_endpoint(api_key, aws_calls):
     )
 
     aws_calls.clear()
-    assert get_approval(api_key, answer["result"]["id"])[0] == 202
+    assert get_approval(api_key, answer["result"]["id"]).status == 202
     assert aws_calls == Counter({"dynamodb.GetItem": 2})
 
 
 def test_secure_action_calls_per_endpoint(api_key, aws_calls):
     """Init writes the action with its two request counters in one transaction and mails the code; verify
     counts the attempt, then marks the action verified, each a conditional UpdateItem."""
-    from tests.handlers.test_secure_actions import as_uuid, init, state, verify
-    from tests.handlers.wallets import codes_sent_to
+    from tests.handlers.metasky import as_uuid, init, state, verify
+    from tests.handlers.pakt import codes_sent_to
 
-    user_uuid = as_uuid(devices.signed_up(devices.Device(), "raider@metasky.ai")["account"]["id"])
+    user_uuid = as_uuid(hyphen.signed_up(hyphen.Device(), "raider@metasky.ai")["account"]["id"])
     aws_calls.clear()
     status, _, answer = init(api_key, user_uuid)
     assert status == 200
@@ -189,9 +189,9 @@ def test_secure_action_calls_per_endpoint(api_key, aws_calls):
 
     aws_calls.clear()
     action, code = answer["data"]["secure_action_uuid"], codes_sent_to("raider@metasky.ai")[-1]
-    assert verify(api_key, user_uuid, action, code)[0] == 200
+    assert verify(api_key, user_uuid, action, code).status == 200
     assert aws_calls == Counter({"dynamodb.GetItem": 1, "dynamodb.UpdateItem": 2, "kms.GenerateMac": 1})
 
     aws_calls.clear()
-    assert state(api_key, user_uuid)[0] == 200
+    assert state(api_key, user_uuid).status == 200
     assert aws_calls == Counter({"dynamodb.GetItem": 2})

@@ -6,53 +6,17 @@ import base64
 import json
 import logging
 import re
-import time
 import uuid
-from typing import Any
 
 import pytest
 
-from tests.conftest import api_event, invoke
-from tests.handlers.devices import Device, signed_up
-from tests.handlers.test_keyless_operations import another_client_key
-from tests.handlers.wallets import codes_sent_to
+from tests.conftest import another_client_key, api_event, invoke
+from tests.handlers.hyphen import Device, signed_up
+from tests.handlers.metasky import ORDER, as_uuid, init, state, verify
+from tests.handlers.pakt import codes_sent_to
 
-Answer = tuple[int, dict[str, str], Any]
-ORDER = "61c8f27a-442f-4d9e-a5b9-1463a80f46c3"
 EMAIL = "raider@metasky.ai"
 REQUEST_ID = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"  # the sample events' API Gateway request id
-
-
-def as_uuid(user_id: str) -> str:
-    return str(uuid.UUID(user_id))
-
-
-def init(api_key: str, user_uuid: str, order: str = ORDER) -> Answer:
-    event = api_event(
-        "metasky/secure_action_init.json",
-        path_parameters={"user_uuid": user_uuid, "order_uuid": order},
-        headers={"X-Api-Key": api_key},
-    )
-    return invoke("SecureActionInitFunction", event)
-
-
-def verify(api_key: str, user_uuid: str, action_uuid: str, code: str, order: str = ORDER) -> Answer:
-    event = api_event(
-        "metasky/secure_action_verify.json",
-        path_parameters={"user_uuid": user_uuid, "order_type": "transfer", "order_uuid": order},
-        body={"secure_action_uuid": action_uuid, "secure_action_code": code},
-        headers={"X-Api-Key": api_key},
-    )
-    return invoke("SecureActionVerifyFunction", event)
-
-
-def state(api_key: str, user_uuid: str, order: str = ORDER) -> Answer:
-    event = api_event(
-        "metasky/secure_action_state.json",
-        path_parameters={"user_uuid": user_uuid, "order_uuid": order},
-        headers={"X-Api-Key": api_key},
-    )
-    return invoke("SecureActionStateFunction", event)
 
 
 @pytest.fixture
@@ -100,12 +64,12 @@ def test_the_mailed_code_verifies_once(api_key, user_uuid):
     assert body["message"] == "secure action verify successful" and body["status"] == "success"
     assert body["data"] == {"order_uuid": ORDER, "secure_action_uuid": action}
     again = verify(api_key, user_uuid, action, code)
-    assert (again[0], again[2]["status"], again[2]["data"]["code"]) == (409, "error", "SECURE_ACTION_USED")
+    assert (again.status, again.body["status"], again.error) == (409, "error", "SECURE_ACTION_USED")
 
 
 def test_the_client_reads_whether_when_and_through_which_key_it_was_verified(api_key, user_uuid):
     action, code = started(api_key, user_uuid)
-    assert state(api_key, user_uuid)[2]["data"]["state"] == "pending"
+    assert state(api_key, user_uuid).body["data"]["state"] == "pending"
 
     verify(api_key, user_uuid, action, code)
     status, _, body = state(api_key, user_uuid)
@@ -134,48 +98,46 @@ def test_an_order_without_a_secure_action_is_405_order_not_found(api_key, user_u
     status, _, body = verify(api_key, user_uuid, str(uuid.uuid4()), "123456")
 
     assert (status, body["message"]) == (405, "Order not found")
-    assert state(api_key, user_uuid)[0] == 405
+    assert state(api_key, user_uuid).status == 405
 
 
 def test_wrong_codes_lock_the_action_after_five_attempts(api_key, user_uuid):
     """SECURITY.md 20: counted before the comparison; the right code is refused once locked."""
     action, code = started(api_key, user_uuid)
 
-    statuses = [verify(api_key, user_uuid, action, wrong(code))[0] for _ in range(5)]
+    statuses = [verify(api_key, user_uuid, action, wrong(code)).status for _ in range(5)]
     locked = verify(api_key, user_uuid, action, code)
 
     assert statuses == [400] * 5
-    assert (locked[0], locked[2]["data"]["code"]) == (429, "SECURE_ACTION_LOCKED")
-    assert state(api_key, user_uuid)[2]["data"]["state"] == "locked"
+    assert (locked.status, locked.error) == (429, "SECURE_ACTION_LOCKED")
+    assert state(api_key, user_uuid).body["data"]["state"] == "locked"
 
 
-def test_a_new_init_replaces_the_code_and_is_rate_limited(api_key, user_uuid, monkeypatch):
+def test_a_new_init_replaces_the_code_and_is_rate_limited(api_key, user_uuid, clock):
     """SECURITY.md 21: a resend invalidates the previous code, at most once a minute."""
     first, first_code = started(api_key, user_uuid)
     too_soon = init(api_key, user_uuid)
-    assert (too_soon[0], too_soon[2]["data"]["code"]) == (429, "TOO_MANY_REQUESTS")
+    assert (too_soon.status, too_soon.error) == (429, "TOO_MANY_REQUESTS")
 
-    later = time.time() + 61
-    monkeypatch.setattr(time, "time", lambda: later)
+    clock.advance(61)
     second, second_code = started(api_key, user_uuid)
 
     replaced = verify(api_key, user_uuid, first, first_code)
-    assert (replaced[0], replaced[2]["data"]["code"]) == (400, "SECURE_ACTION_SUPERSEDED")
-    assert verify(api_key, user_uuid, second, second_code)[0] == 200
-    assert init(api_key, user_uuid)[2]["data"]["code"] == "SECURE_ACTION_USED"
+    assert (replaced.status, replaced.error) == (400, "SECURE_ACTION_SUPERSEDED")
+    assert verify(api_key, user_uuid, second, second_code).status == 200
+    assert init(api_key, user_uuid).error == "SECURE_ACTION_USED"
 
 
-def test_an_expired_action_is_refused_though_still_in_the_table(api_key, user_uuid, tables, monkeypatch):
+def test_an_expired_action_is_refused_though_still_in_the_table(api_key, user_uuid, tables, clock):
     """SECURITY.md 4: TTL deletes late; the deadline is checked on every read."""
     action, code = started(api_key, user_uuid)
-    later = time.time() + 601
-    monkeypatch.setattr(time, "time", lambda: later)
+    clock.advance(601)
 
     status, _, body = verify(api_key, user_uuid, action, code)
 
     assert (status, body["data"]["code"]) == (410, "SECURE_ACTION_EXPIRED")
     assert len(tables["SecureActionsTable"].scan()["Items"]) == 1
-    assert state(api_key, user_uuid)[2]["data"]["state"] == "expired"
+    assert state(api_key, user_uuid).body["data"]["state"] == "expired"
 
 
 def test_the_code_is_stored_only_as_a_keyed_hash(api_key, user_uuid, tables):
@@ -194,9 +156,9 @@ def test_another_clients_orders_do_not_exist_for_it(api_key, user_uuid):
     action, code = started(api_key, user_uuid)
     other = another_client_key()
 
-    assert verify(other, user_uuid, action, code)[0] == 405
-    assert state(other, user_uuid)[0] == 405
-    assert verify(api_key, user_uuid, action, code)[0] == 200
+    assert verify(other, user_uuid, action, code).status == 405
+    assert state(other, user_uuid).status == 405
+    assert verify(api_key, user_uuid, action, code).status == 200
 
 
 @pytest.mark.parametrize(

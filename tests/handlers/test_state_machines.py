@@ -28,8 +28,8 @@ from hypothesis.stateful import (
     rule,
 )
 
-from tests.conftest import empty_tables
-from tests.handlers.devices import (
+from tests.conftest import Clock, empty_tables, start_of_minute
+from tests.handlers.hyphen import (
     Device,
     approval_digest,
     decide,
@@ -38,8 +38,8 @@ from tests.handlers.devices import (
     sign_in,
     signed_up,
 )
-from tests.handlers.test_keyless_operations import create, get
-from tests.handlers.wallets import refresh
+from tests.handlers.keyless import create, get
+from tests.handlers.pakt import refresh
 
 # The template's defaults, which the tests run with.
 OPERATION_LIFETIME = 600
@@ -59,28 +59,39 @@ RUN = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-_system_time = time.time
 # Three ids: creates collide, and ids come back once their retention ends. At most three creates fall in a
 # minute, below the per-user limit, which test_request_limits.py shows.
 OPERATION_IDS = st.sampled_from(["order-1", "order-2", "order-3"])
 
 
 class ClockedMachine(RuleBasedStateMachine):
-    """A machine that owns the clock every service reads (`time.time`), from a minute's first second."""
+    """A machine that owns the clock every service is built with, from a minute's first second."""
 
     def __init__(self) -> None:
         super().__init__()
+        from assent import wiring
+
         # Each example on empty tables: moto's index queries read every item, so leftovers would slow
         # every later example.
         empty_tables()
-        self.now = float(int(_system_time()) // 60 * 60 + 1)
-        time.time = lambda: self.now
+        self.clock = Clock(start_of_minute())
+        wiring.use_time(self.clock, self.clock.sleep)
 
     def teardown(self) -> None:
-        time.time = _system_time
+        from assent import wiring
+
+        wiring.use_time()
+
+    @property
+    def now(self) -> float:
+        return self.clock.now
+
+    @now.setter
+    def now(self, moment: float) -> None:
+        self.clock.now = moment
 
     def advance(self, seconds: int) -> None:
-        self.now += seconds
+        self.clock.advance(seconds)
 
 
 @dataclass
@@ -141,7 +152,7 @@ class OperationLifecycle(ClockedMachine):
         answer = create(
             self.api_key, {"operationId": operation_id, "operationPayload": payload}, self.user_id
         )
-        outcome = (answer[0], answer[2].get("code"))
+        outcome = (answer.status, answer.body.get("code"))
         event(f"create: {outcome}")
 
         if self._retained(operation_id) is not None:
@@ -149,7 +160,7 @@ class OperationLifecycle(ClockedMachine):
         else:
             if operation_id in self.operations:
                 event("create: an id past its retention is taken again")
-            assert answer[:1] == (200,) and answer[2] == {"success": True}, answer
+            assert answer[:1] == (200,) and answer.body == {"success": True}, answer
             expires_at = int(self.now) + OPERATION_LIFETIME
             shown = self._listed()[operation_id]
             assert shown["payload"] == payload
@@ -172,7 +183,7 @@ class OperationLifecycle(ClockedMachine):
         answer = decide(self._access_token(), self.operations[operation_id].shown, self.phone, decision)
         event(f"{decision}: {expected}")
 
-        assert (answer[0], answer[2].get("error")) == expected, answer
+        assert (answer.status, answer.body.get("error")) == expected, answer
         if operation is not None and expected[0] == 200:
             operation.state = "approved" if decision == "approve" else "denied"
 
@@ -192,7 +203,7 @@ class OperationLifecycle(ClockedMachine):
         answer = decide(self._access_token(), shown, self.phone, "approve", signature=signature)
         event(f"approve with a deny signature: {expected}")
 
-        assert (answer[0], answer[2].get("error")) == expected, answer
+        assert (answer.status, answer.body.get("error")) == expected, answer
 
     @invariant()
     def the_client_reads_every_state_as_modelled(self) -> None:

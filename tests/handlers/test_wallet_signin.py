@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from eth_utils import to_checksum_address
 
 from assent.crypto.siwe import parse
-from tests.handlers.wallets import (
+from tests.handlers.pakt import (
     codes_sent_to,
     new_wallet,
     onboard,
@@ -55,7 +55,7 @@ def test_each_request_gets_a_fresh_nonce(tables):
     """SECURITY.md 1."""
     wallet = new_wallet()
 
-    nonces = {parse(request(wallet.address)[2]["data"]["message"]).nonce for _ in range(5)}
+    nonces = {parse(request(wallet.address).body["data"]["message"]).nonce for _ in range(5)}
 
     assert len(nonces) == 5
 
@@ -174,14 +174,14 @@ def test_a_used_challenge_cannot_be_replayed(tables):
     _, _, body = request(wallet.address)
     signature = sign(wallet, body["data"]["message"])
     token = body["data"]["tempToken"]["token"]
-    assert validate(signature, token)[0] == 202
+    assert validate(signature, token).status == 202
 
     status, _, replay = validate(signature, token)
 
     assert status == 401 and replay["data"]["code"] == "SIGN_IN_FAILED"
 
 
-def test_an_expired_challenge_still_in_the_table_is_refused(tables):
+def test_an_expired_challenge_still_in_the_table_is_refused(tables, clock):
     """SECURITY.md 4: TTL has not deleted it, yet it is refused."""
     wallet = new_wallet()
     _, _, body = request(wallet.address)
@@ -189,7 +189,7 @@ def test_an_expired_challenge_still_in_the_table_is_refused(tables):
     tables["ChallengesTable"].update_item(
         Key={"pk": challenge["pk"]},
         UpdateExpression="SET expires_at = :past",
-        ExpressionAttributeValues={":past": int(time.time()) - 1},
+        ExpressionAttributeValues={":past": int(clock()) - 1},
     )
 
     status, _, answer = validate(sign(wallet, body["data"]["message"]), body["data"]["tempToken"]["token"])
@@ -268,8 +268,8 @@ def test_a_step_token_cannot_stand_in_for_the_other_step(tables):
     _, _, validated = validate(sign(wallet, requested["data"]["message"]), request_token)
     onboard_token = validated["data"]["tempToken"]["token"]
 
-    assert onboard(request_token, "a@example.com")[0] == 401
-    assert validate(sign(wallet, requested["data"]["message"]), onboard_token)[0] == 401
+    assert onboard(request_token, "a@example.com").status == 401
+    assert validate(sign(wallet, requested["data"]["message"]), onboard_token).status == 401
 
 
 def test_an_access_token_cannot_stand_in_for_a_step_token(tables):
@@ -285,7 +285,7 @@ def test_an_onboarding_token_works_once(tables):
     """SECURITY.md 3."""
     status, _, body = signed_validation(new_wallet())
     token = body["data"]["tempToken"]["token"]
-    assert onboard(token, "once@example.com")[0] == 200
+    assert onboard(token, "once@example.com").status == 200
 
     status, _, body = onboard(token, "twice@example.com")
 
@@ -309,7 +309,7 @@ def test_a_wallet_onboarded_meanwhile_gets_409_not_a_second_user(tables):
     wallet = new_wallet()
     _, _, first = signed_validation(wallet)
     _, _, second = signed_validation(wallet)  # two tabs, both before either onboards
-    assert onboard(first["data"]["tempToken"]["token"], "tab1@example.com")[0] == 200
+    assert onboard(first["data"]["tempToken"]["token"], "tab1@example.com").status == 200
 
     status, _, answer = onboard(second["data"]["tempToken"]["token"], "tab2@example.com")
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import api_event, invoke
-
-Answer = tuple[int, dict[str, str], Any]
+from tests.conftest import Answer, api_event, invoke
 
 # The seed's own examples.
 WELCOME = {

@@ -7,10 +7,12 @@ of its cold start (`python -m bench cold_start`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
 from assent.core import aws, config
+from assent.core.clock import Clock, Sleep, system_clock, system_sleep
 
 if TYPE_CHECKING:
     from assent.adapters.mail import Mailer
@@ -37,12 +39,30 @@ if TYPE_CHECKING:
     from assent.services.wallet_signin import WalletSignIn
 
 
+@dataclass
+class _Time:
+    clock: Clock = system_clock
+    sleep: Sleep = system_sleep
+
+
+_time = _Time()
+
+
+def use_time(clock: Clock = system_clock, sleep: Sleep = system_sleep) -> None:
+    """Build every service from here on with this clock and sleep; tests move time through them, and the
+    defaults give the system's back."""
+    reset()
+    _time.clock, _time.sleep = clock, sleep
+
+
 @cache
 def clients_service() -> ClientsService:
     from assent.repositories.clients import ClientsRepository
     from assent.services.clients import ClientsService
 
-    return ClientsService(ClientsRepository(aws.dynamodb_table(config.settings().clients_table)))
+    return ClientsService(
+        ClientsRepository(aws.dynamodb_table(config.settings().clients_table)), clock=_time.clock
+    )
 
 
 @cache
@@ -70,6 +90,7 @@ def operations_service() -> OperationsService:
         lifetime_seconds=settings.operation_lifetime_seconds,
         retention_seconds=settings.operation_retention_seconds,
         node_id=settings.node_id,
+        clock=_time.clock,
     )
 
 
@@ -85,7 +106,7 @@ def token_keys() -> KmsKeys:
 def tokens() -> Tokens:
     from assent.crypto.tokens import Tokens
 
-    return Tokens(token_keys(), config.settings().tokens)
+    return Tokens(token_keys(), config.settings().tokens, clock=_time.clock)
 
 
 @cache
@@ -93,7 +114,7 @@ def sessions_service() -> SessionsService:
     from assent.services.sessions import SessionsService
 
     settings = config.settings()
-    return SessionsService(sessions_repository(), tokens(), settings.tokens)
+    return SessionsService(sessions_repository(), tokens(), settings.tokens, clock=_time.clock)
 
 
 @cache
@@ -134,6 +155,7 @@ def email_verification() -> EmailVerification:
         users_repository(),
         code_hasher(),
         mailer(),
+        clock=_time.clock,
     )
 
 
@@ -182,6 +204,7 @@ def device_sign_in() -> DeviceSignIn:
         deployments=AccountDeployments(aws.client("sqs"), devices.deployment_queue_url),
         enrolment=key_enrolment(),
         operation_lifetime_seconds=settings.operation_lifetime_seconds,
+        clock=_time.clock,
     )
 
 
@@ -196,6 +219,7 @@ def recovery() -> Recovery:
         mailer=mailer(),
         enrolment=key_enrolment(),
         cooling_off_seconds=config.settings().devices.recovery_cooling_off_seconds,
+        clock=_time.clock,
     )
 
 
@@ -211,6 +235,7 @@ def approvals() -> Approvals:
         longest_lifetime_seconds=max(
             settings.operation_lifetime_seconds, settings.devices.recovery_cooling_off_seconds
         ),
+        clock=_time.clock,
     )
 
 
@@ -218,7 +243,7 @@ def approvals() -> Approvals:
 def actions_service() -> ActionsService:
     from assent.services.actions import ActionsService
 
-    return ActionsService(actions_repository())
+    return ActionsService(actions_repository(), clock=_time.clock)
 
 
 @cache
@@ -241,6 +266,8 @@ def authorizations() -> Authorizations:
         max_lifetime_seconds=settings.operation_lifetime_seconds,
         retention_seconds=settings.operation_retention_seconds,
         node_id=settings.node_id,
+        clock=_time.clock,
+        sleep=_time.sleep,
     )
 
 
@@ -258,6 +285,7 @@ def secure_actions() -> SecureActions:
         limits=request_limits(),
         retention_seconds=settings.operation_retention_seconds,
         resend_after_seconds=settings.secure_action_resend_seconds,
+        clock=_time.clock,
     )
 
 
@@ -265,7 +293,7 @@ def secure_actions() -> SecureActions:
 def user_keys() -> UserKeys:
     from assent.services.user_keys import UserKeys
 
-    return UserKeys(users_repository(), sessions_repository())
+    return UserKeys(users_repository(), sessions_repository(), clock=_time.clock)
 
 
 def _recover_signer(message: str, signature: str) -> str | None:
@@ -294,6 +322,7 @@ def wallet_sign_in() -> WalletSignIn:
         verification=email_verification(),
         settings=settings.wallet,
         recover=_recover_signer,
+        clock=_time.clock,
     )
 
 

@@ -10,9 +10,7 @@ from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 
 from assent_tools.store import sent_mail
-from tests.conftest import api_event, invoke
-
-Answer = tuple[int, dict[str, str], Any]
+from tests.conftest import Answer, api_event, invoke
 
 
 def new_wallet() -> LocalAccount:

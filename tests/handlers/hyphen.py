@@ -7,7 +7,6 @@ of the layer's own code.
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,10 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.hashes import SHA256
 
-from tests.conftest import api_event, invoke
-from tests.handlers.wallets import codes_sent_to
-
-Answer = tuple[int, dict[str, str], Any]
+from tests.conftest import Answer, Clock, api_event, invoke
+from tests.handlers.pakt import codes_sent_to
 
 
 @dataclass
@@ -206,7 +203,7 @@ def approved_new_device(old: Device, new: Device, email: str, access: str) -> tu
     status, _, requested = request_two_factor(new, email)
     assert status == 201, requested
     shown = only_pending(access)
-    assert decide(access, shown, old)[0] == 200
+    assert decide(access, shown, old).status == 200
     return requested["twoFactorAuth"]["id"], new.sign(requested["challengeData"])
 
 
@@ -220,19 +217,18 @@ def register_second_device(old: Device, new: Device, email: str, access: str) ->
 def recovered_to_cooling_off(new: Device, email: str) -> tuple[str, dict]:
     """A recovery of `email`'s account onto `new`, its e-mailed code confirmed: the recovery id and the
     confirmation (with the challenge `new` signs to finish once the cooling-off is over)."""
-    started = recover(new, email)[2]
+    started = recover(new, email).body
     code = codes_sent_to(email)[-1]
     status, _, confirmed = confirm_recovery(started["recoveryId"], code, new.sign(started["recoveryId"]))
     assert status == 202, confirmed
     return started["recoveryId"], confirmed
 
 
-def recovery_past_cooling_off(email: str, monkeypatch: Any) -> tuple[str, str]:
+def recovery_past_cooling_off(email: str, clock: Clock) -> tuple[str, str]:
     """A recovery of `email`'s account (signed up on another device) onto a new device, confirmed, with the
     clock moved past the cooling-off: the recovery id and the new device's signature that finishes it."""
     replacement = Device(name="new phone")
     signed_up(Device(), email)
     recovery_id, confirmed = recovered_to_cooling_off(replacement, email)
-    after_cooling_off = time.time() + 24 * 3600 + 1  # the template's default RecoveryCoolingOffHours
-    monkeypatch.setattr(time, "time", lambda: after_cooling_off)
+    clock.advance(24 * 3600 + 1)  # the template's default RecoveryCoolingOffHours
     return recovery_id, replacement.sign(confirmed["challengeData"])
