@@ -24,7 +24,7 @@ def percentile(samples: Sequence[float], p: int) -> float:
 
 
 def print_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """A Markdown table, so the README can quote it as printed."""
+    """A Markdown table, so docs/benchmarks.md shows it as printed."""
     cells = [[str(c) for c in header], *[[str(c) for c in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in cells]

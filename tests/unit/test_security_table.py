@@ -1,7 +1,7 @@
-"""docs/security-properties.md maps every property of SECURITY.md to the test files that show it (tests name
-the properties they show in their docstrings), and lists properties with no test as gaps.
+"""docs/security.md states every numbered security property with the test files that show it (tests name the
+properties they show in their docstrings, `SECURITY.md 14`), and marks a property with no test.
 
-`python -m tests.unit.test_security_table` prints the table as it should be.
+`python -m tests.unit.test_security_table` prints the "shown by" column as it should be.
 """
 
 from __future__ import annotations
@@ -11,32 +11,42 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLE = ROOT / "docs" / "security-properties.md"
-PROPERTIES = 30
-_NAMED = re.compile(r"SECURITY\.md ((?:\d+)(?:(?:, | and )\d+)*)")
+PAGE = ROOT / "docs" / "security.md"
+PROPERTIES = 43
+NO_TEST = "**no test yet**"
+_NAMED = re.compile(r"SECURITY\.md ((?:\d+)(?:(?:, | and |-)\d+)*)")
+_ROW = re.compile(r"^\| (\d+) \| .+ \| (.+) \|$")
+
+
+def _numbers(cited: str) -> list[int]:
+    """`5`, `19-21`, `22 and 23` or `3, 4`: the properties a citation names."""
+    numbers: list[int] = []
+    for part in re.split(r", | and ", cited):
+        first, _, last = part.partition("-")
+        numbers += range(int(first), int(last or first) + 1)
+    return numbers
 
 
 def shown_by() -> dict[int, list[str]]:
     found: dict[int, set[str]] = defaultdict(set)
     for path in sorted((ROOT / "tests").rglob("test_*.py")):
-        for numbers in _NAMED.findall(path.read_text()):
-            for number in re.findall(r"\d+", numbers):
-                found[int(number)].add(str(path.relative_to(ROOT)))
+        for cited in _NAMED.findall(path.read_text()):
+            for number in _numbers(cited):
+                found[number].add(str(path.relative_to(ROOT)))
     return {number: sorted(found.get(number, ())) for number in range(1, PROPERTIES + 1)}
 
 
-def rows() -> list[str]:
-    lines = ["| property | shown by |", "|---|---|"]
-    for number, files in shown_by().items():
-        lines.append(f"| {number} | {', '.join(f'`{f}`' for f in files) if files else '**gap: no test**'} |")
-    return lines
+def column(files: list[str]) -> str:
+    return ", ".join(f"`{f}`" for f in files) if files else NO_TEST
 
 
-def test_the_docs_table_maps_every_property_to_the_tests_that_name_it():
-    table = [line for line in TABLE.read_text().splitlines() if line.startswith("|")]
+def test_the_security_page_states_every_property_with_the_tests_that_name_it():
+    rows = {int(m[1]): m[2] for line in PAGE.read_text().splitlines() if (m := _ROW.match(line))}
 
-    assert table == rows(), "docs/security-properties.md is stale: python -m tests.unit.test_security_table"
+    expected = {number: column(files) for number, files in shown_by().items()}
+    assert rows == expected, "docs/security.md is stale: python -m tests.unit.test_security_table"
 
 
 if __name__ == "__main__":
-    print("\n".join(rows()))
+    for number, files in shown_by().items():
+        print(f"{number}: {column(files)}")

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from assent.core.errors import ResendTooSoon
-from assent.model.attempts import AttemptNotCounted
 from assent.model.proofs import Proof
 from assent.repositories.reads import item_on_failure, plain
 from assent.repositories.transactions import Write
@@ -115,10 +114,13 @@ class ProofsRepository:
             }
         )
 
-    def count_attempt(self, pk: str, *, now: int, max_attempts: int) -> Proof:
+    def count_attempt(
+        self, pk: str, *, now: int, max_attempts: int, used_up: Exception, unusable: Exception
+    ) -> Proof:
         """Count one attempt before anything is compared (SECURITY.md 20), and return the proof as counted.
 
-        Raises AttemptNotCounted, with the proof as it stood, when it is absent, expired or used up.
+        Raises `used_up` when the proof is live but every attempt it allows has been made, and `unusable`
+        when it is absent or expired.
         """
         client = self._table.meta.client
         try:
@@ -135,7 +137,9 @@ class ProofsRepository:
             )["Attributes"]
         except client.exceptions.ConditionalCheckFailedException as error:
             old = item_on_failure(error)
-            raise AttemptNotCounted(_proof(old) if old else None) from error
+            if old and _proof(old).used_up(now, max_attempts):
+                raise used_up from error
+            raise unusable from error
         return _proof(item)
 
 

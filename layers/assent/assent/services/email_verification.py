@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from assent.core.clock import Clock, system_clock
 from assent.core.errors import CodeLocked, InvalidCode, NotFound
 from assent.crypto.codes import CodeHasher, new_code
-from assent.model.attempts import AttemptNotCounted
 from assent.repositories.proofs import ProofsRepository
 from assent.repositories.transactions import transact
 
@@ -78,12 +77,13 @@ class EmailVerification:
         now = int(self._clock())
         pk = _pk(user_id)
         wrong = InvalidCode("the code is wrong or has expired")
-        try:
-            record = self._codes.count_attempt(pk, now=now, max_attempts=MAX_ATTEMPTS)
-        except AttemptNotCounted as refused:
-            if refused.found is not None and refused.found.used_up(now, MAX_ATTEMPTS):
-                raise CodeLocked("too many wrong codes: ask for a new one") from refused
-            raise wrong from refused
+        record = self._codes.count_attempt(
+            pk,
+            now=now,
+            max_attempts=MAX_ATTEMPTS,
+            used_up=CodeLocked("too many wrong codes: ask for a new one"),
+            unusable=wrong,
+        )
         if not self._hasher.matches(PURPOSE, user_id, code, record.fields["code_digest"]):
             raise wrong
         # Another attempt (or a resend) may get there between the count and now: this one then proves nothing.

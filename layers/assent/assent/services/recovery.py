@@ -31,7 +31,6 @@ from assent.core.errors import (
     SignInFailed,
 )
 from assent.crypto.codes import CodeHasher, new_code
-from assent.model.attempts import AttemptNotCounted
 from assent.model.operations import OperationState, Purpose
 from assent.model.sessions import SignedInAccount
 from assent.model.users import InvalidEmail, normalise_email
@@ -146,12 +145,13 @@ class Recovery:
         now = int(self._clock())
         pk = f"recover#{recovery_id}"
         wrong = InvalidCode("the code is wrong or has expired")
-        try:
-            record = self._proofs.count_attempt(pk, now=now, max_attempts=MAX_ATTEMPTS)
-        except AttemptNotCounted as refused:
-            if refused.found is not None and refused.found.used_up(now, MAX_ATTEMPTS):
-                raise CodeLocked("too many wrong codes: start again") from refused
-            raise wrong from refused
+        record = self._proofs.count_attempt(
+            pk,
+            now=now,
+            max_attempts=MAX_ATTEMPTS,
+            used_up=CodeLocked("too many wrong codes: start again"),
+            unusable=wrong,
+        )
         if not self._hasher.matches(PURPOSE, recovery_id, code, record.fields["code_digest"]):
             raise wrong
         new_key = NewKey.stored(record.fields)
