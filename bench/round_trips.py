@@ -233,64 +233,62 @@ def _later(seconds: float) -> Iterator[None]:
 def _scenario(record: Recorder, n: int) -> None:
     """Every endpoint once, as its users call it. `n` keeps identities apart between passes."""
     from assent import wiring
-    from tests.handlers import devices, unloq, wallets
-    from tests.handlers import test_keyless_operations as keyless
-    from tests.handlers import test_secure_actions as metasky
+    from tests.handlers import hyphen, keyless, metasky, pakt, unloq
 
     api_key = wiring.clients_service().create(f"bench {n}").api_key
 
-    wallet, email = wallets.new_wallet(), f"wallet-{n}@example.com"
-    requested = record("web3 request", lambda: wallets.request(wallet.address))["data"]
-    signature = wallets.sign(wallet, requested["message"])
+    wallet, email = pakt.new_wallet(), f"wallet-{n}@example.com"
+    requested = record("web3 request", lambda: pakt.request(wallet.address))["data"]
+    signature = pakt.sign(wallet, requested["message"])
     token = requested["tempToken"]["token"]
-    validated = record("web3 validate, new wallet", lambda: wallets.validate(signature, token))["data"]
-    session = record("web3 onboard", lambda: wallets.onboard(validated["tempToken"]["token"], email))["data"]
+    validated = record("web3 validate, new wallet", lambda: pakt.validate(signature, token))["data"]
+    session = record("web3 onboard", lambda: pakt.onboard(validated["tempToken"]["token"], email))["data"]
     access = session["tempToken"]["token"]
     with _later(61):  # past the resend throttle
-        record("account verify, resend", lambda: wallets.resend(access))
-    code = wallets.codes_sent_to(email)[-1]
-    record("account verify", lambda: wallets.verify_account(access, code))
-    record("refresh", lambda: wallets.refresh(session["refreshToken"]))
-    requested = wallets.request(wallet.address)[2]["data"]
-    signature, token = wallets.sign(wallet, requested["message"]), requested["tempToken"]["token"]
-    record("web3 validate, known wallet", lambda: wallets.validate(signature, token))
+        record("account verify, resend", lambda: pakt.resend(access))
+    code = pakt.codes_sent_to(email)[-1]
+    record("account verify", lambda: pakt.verify_account(access, code))
+    record("refresh", lambda: pakt.refresh(session["refreshToken"]))
+    requested = pakt.request(wallet.address)[2]["data"]
+    signature, token = pakt.sign(wallet, requested["message"]), requested["tempToken"]["token"]
+    record("web3 validate, known wallet", lambda: pakt.validate(signature, token))
     record("jwks", lambda: conftest.invoke("JwksFunction", conftest.api_event("wellknown/jwks.json")))
 
-    phone, laptop, email = devices.Device(), devices.Device(name="laptop"), f"device-{n}@example.com"
-    signed = record("signup", lambda: devices.sign_up(phone, email))
+    phone, laptop, email = hyphen.Device(), hyphen.Device(name="laptop"), f"device-{n}@example.com"
+    signed = record("signup", lambda: hyphen.sign_up(phone, email))
     access, user_id = signed["credentials"]["accessToken"], signed["account"]["id"]
-    issued = record("signin/challenge", lambda: devices.challenge(phone))["challengeData"]
-    record("signin/challenge/respond", lambda: devices.respond(phone, issued))
+    issued = record("signin/challenge", lambda: hyphen.challenge(phone))["challengeData"]
+    record("signin/challenge/respond", lambda: hyphen.respond(phone, issued))
     for operation_id in ("approved", "denied"):
         record(
             "keyless create", lambda i=operation_id: keyless.create(api_key, {"operationId": i}, user=user_id)
         )
     record("keyless pending", lambda: keyless.pending(api_key, user=user_id))
-    shown = record("device operations/pending", lambda: devices.pending(access))["operations"]
-    record("approve", lambda: devices.decide(access, shown[0], phone))
-    record("deny", lambda: devices.decide(access, shown[1], phone, "deny"))
+    shown = record("device operations/pending", lambda: hyphen.pending(access))["operations"]
+    record("approve", lambda: hyphen.decide(access, shown[0], phone))
+    record("deny", lambda: hyphen.decide(access, shown[1], phone, "deny"))
     record("keyless get", lambda: keyless.get(api_key, "approved"))
-    requested = record("signin/2fa", lambda: devices.request_two_factor(laptop, email))
-    devices.decide(access, devices.only_pending(access), phone)
+    requested = record("signin/2fa", lambda: hyphen.request_two_factor(laptop, email))
+    hyphen.decide(access, hyphen.only_pending(access), phone)
     proof = laptop.sign(requested["challengeData"])
     finish = requested["twoFactorAuth"]["id"]
-    record("signin/2fa/finish", lambda: devices.finish_two_factor(finish, proof))
-    record("keys", lambda: devices.keys(access))
-    record("revoke a key", lambda: devices.revoke(access, laptop.public_key))
+    record("signin/2fa/finish", lambda: hyphen.finish_two_factor(finish, proof))
+    record("keys", lambda: hyphen.keys(access))
+    record("revoke a key", lambda: hyphen.revoke(access, laptop.public_key))
 
-    replacement = devices.Device(name="new phone")
-    started = record("recover", lambda: devices.recover(replacement, email))
-    code, recovery_id = wallets.codes_sent_to(email)[-1], started["recoveryId"]
+    replacement = hyphen.Device(name="new phone")
+    started = record("recover", lambda: hyphen.recover(replacement, email))
+    code, recovery_id = pakt.codes_sent_to(email)[-1], started["recoveryId"]
     confirmed = record(
         "recover/confirm",
-        lambda: devices.confirm_recovery(recovery_id, code, replacement.sign(recovery_id)),
+        lambda: hyphen.confirm_recovery(recovery_id, code, replacement.sign(recovery_id)),
     )
     with _later(24 * 3600 + 1):  # past the cooling-off
         proof = replacement.sign(confirmed["challengeData"])
-        record("recover/finish", lambda: devices.finish_recovery(recovery_id, proof))
+        record("recover/finish", lambda: hyphen.finish_recovery(recovery_id, proof))
 
     payer = f"payer-{n}@example.com"
-    devices.signed_up(devices.Device(), payer)
+    hyphen.signed_up(hyphen.Device(), payer)
     record("unloq create action", lambda: unloq.create_action(api_key, unloq.PAYMENT))
     record("unloq list actions", lambda: unloq.list_actions(api_key))
     code = unloq.PAYMENT["code"]
@@ -301,10 +299,10 @@ def _scenario(record: Recorder, n: int) -> None:
     record("unloq delete action", lambda: unloq.delete_action(api_key, code))
 
     email = f"raider-{n}@metasky.ai"
-    user_uuid = metasky.as_uuid(devices.signed_up(devices.Device(), email)["account"]["id"])
+    user_uuid = metasky.as_uuid(hyphen.signed_up(hyphen.Device(), email)["account"]["id"])
     order = f"61c8f27a-442f-4d9e-a5b9-{n:012d}"
     action = record("metasky secure action init", lambda: metasky.init(api_key, user_uuid, order))
-    code = wallets.codes_sent_to(email)[-1]
+    code = pakt.codes_sent_to(email)[-1]
     action_uuid = action["data"]["secure_action_uuid"]
     record(
         "metasky secure action verify",
