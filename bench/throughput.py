@@ -21,7 +21,7 @@ from eth_account.messages import encode_defunct
 
 from bench.report import median, percentile, print_table
 from tests.e2e.conftest import Gateway, signed_up, start_gateway
-from tests.handlers.devices import Device, approval_digest
+from tests.handlers.hyphen import Device, approval_digest
 
 FLOWS, SECONDS = 60, 30.0
 USERS = 8  # approval requests are limited per user per minute (10); the operations flow takes turns
