@@ -33,6 +33,16 @@ class TokenType(StrEnum):
     ACCESS = "access"
     STEP = "step"
 
+    @property
+    def media_type(self) -> str:
+        """The header's `typ` (RFC 8725 §3.11): access tokens are RFC 9068's `at+jwt`, so a standard
+        access-token check refuses a step token on its header alone (SECURITY.md 31)."""
+        return "at+jwt" if self is TokenType.ACCESS else "step+jwt"
+
+    def audience(self, audience: str) -> str:
+        """Step tokens are for Assent's own next step, never for a resource server: another audience."""
+        return audience if self is TokenType.ACCESS else f"{audience}:step"
+
 
 @dataclass(frozen=True)
 class IssuedToken:
@@ -112,7 +122,7 @@ class Tokens:
         payload = {
             **claims,
             "iss": self._settings.issuer,
-            "aud": self._settings.audience,
+            "aud": typ.audience(self._settings.audience),
             "sub": subject,
             "iat": now,
             "nbf": now,
@@ -120,7 +130,7 @@ class Tokens:
             "jti": jti,
             "typ": typ.value,
         }
-        header = {"alg": ALGORITHM, "typ": "JWT", "kid": self._keys.signing_key_id}
+        header = {"alg": ALGORITHM, "typ": typ.media_type, "kid": self._keys.signing_key_id}
         signing_input = ".".join(
             _b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, payload)
         )
@@ -138,14 +148,19 @@ class Tokens:
             raise InvalidToken("the token is not valid") from error
         kid = header.get("kid")
         key = self._keys.public_key(kid) if isinstance(kid, str) else None
-        if header.get("alg") != ALGORITHM or key is None or _FORBIDDEN_HEADERS & header.keys():
+        if (
+            header.get("alg") != ALGORITHM
+            or header.get("typ") != typ.media_type
+            or key is None
+            or _FORBIDDEN_HEADERS & header.keys()
+        ):
             raise InvalidToken("the token is not valid")
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
                 key=key,
                 algorithms=[ALGORITHM],
-                audience=self._settings.audience,
+                audience=typ.audience(self._settings.audience),
                 issuer=self._settings.issuer,
                 # Times are checked below against the service's own clock, the one that issued them.
                 options={
