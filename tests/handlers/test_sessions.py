@@ -7,6 +7,7 @@ import json
 import time
 from typing import Any
 
+import jwt
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -15,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from assent.access import SignedInUser, UserCaller
 from assent.families import hyphen
 from assent_tools.runner import LambdaContext
-from tests.conftest import api_event
-from tests.handlers.pakt import new_wallet, onboarded, refresh, resend
+from tests.conftest import api_event, invoke
+from tests.handlers.pakt import new_wallet, onboarded, refresh, request, resend
 
 
 def _b64(data: bytes) -> str:
@@ -100,12 +101,45 @@ def test_malformed_or_unknown_refresh_tokens_get_4xx(tables, token):
     assert status in (400, 401) and "error" in body
 
 
-def test_a_wrong_secret_naming_a_live_family_is_treated_as_a_replay(session, tables):
-    """SECURITY.md 24: only holders of one of its tokens know a family's id."""
+def test_a_secret_the_family_never_issued_is_refused_and_ends_nothing(session, tables):
+    """SECURITY.md 32: a family's id is no secret (an access token's `sid` names it), so a made-up secret with
+    a real family id is only a wrong token: 401, and its owner refreshes on."""
     family = session["refreshToken"].split(".")[0]
 
     assert refresh(f"{family}.{'C' * 43}").status == 401
 
+    [item] = tables["SessionsTable"].scan()["Items"]
+    assert "revoked_reason" not in item
+    assert refresh(session["refreshToken"]).status == 200
+
+
+def test_a_stranger_with_an_access_token_cannot_end_its_session(session, tables):
+    """SECURITY.md 32, the attack replayed: whoever sees an access token reads the session's id in it and
+    builds refresh tokens from it; none ends the session, whatever secret it carries."""
+    claims = _claims_of(session["tempToken"]["token"])[1]
+    forged = [
+        f"rt_{claims['sid']}.{secret}" for secret in ("A" * 43, "_" * 43, "0123456789abcdef" * 2 + "x" * 11)
+    ]
+
+    assert [refresh(token).status for token in forged] == [401, 401, 401]
+    assert refresh(session["refreshToken"]).status == 200
+
+
+def test_a_family_remembers_its_last_32_rotated_tokens_and_stays_small(session, tables):
+    """SECURITY.md 24 and 32: after 70 rotations the family holds fewer than 64 marks; a token rotated
+    60 times ago is only refused; one rotated 32 times ago is recognised, and its replay ends the family."""
+    tokens = [session["refreshToken"]]
+    for _ in range(70):
+        tokens.append(refresh(tokens[-1]).body["credentials"]["refreshToken"])
+    [item] = tables["SessionsTable"].scan()["Items"]
+    assert 32 <= len(item["rotated"]) < 64
+
+    assert refresh(tokens[-61]).status == 401
+    [item] = tables["SessionsTable"].scan()["Items"]
+    assert "revoked_reason" not in item
+
+    assert refresh(tokens[-33]).status == 401
+    assert refresh(tokens[-1]).status == 401
     [item] = tables["SessionsTable"].scan()["Items"]
     assert item["revoked_reason"] == "reuse"
 
@@ -185,3 +219,31 @@ def test_a_route_that_states_a_user_caller_gets_the_bearer_tokens_user(session):
     assert json.loads(answer["body"])["userId"] == _claims_of(token)[1]["sub"]
     assert call(None)["statusCode"] == 401
     assert call(f"Bearer {session['refreshToken']}")["statusCode"] == 401
+
+
+def _resource_server_check(token: str, jwks: dict[str, Any], audience: str = "assent") -> dict[str, Any]:
+    """What a resource server configured for Assent's access tokens does, with PyJWT: the key from the JWKS,
+    ES256, the issuer and audience, and RFC 9068's header `typ: at+jwt`."""
+    header = jwt.get_unverified_header(token)
+    key = jwt.PyJWKSet.from_dict(jwks)[header["kid"]]
+    claims: dict[str, Any] = jwt.decode(
+        token, key=key, algorithms=["ES256"], audience=audience, issuer="assent"
+    )
+    if header.get("typ") != "at+jwt":
+        raise jwt.InvalidTokenError("not an access token")
+    return claims
+
+
+def test_a_standard_access_token_check_accepts_access_tokens_and_refuses_step_tokens(tables):
+    """SECURITY.md 31: web3/request mints a step token for any address, with no signature; a resource server
+    checking access tokens the standard way (JWKS, issuer, audience, typ) refuses it, by its audience and by
+    its header alike."""
+    jwks = invoke("JwksFunction", api_event("wellknown/jwks.json")).body
+    access = onboarded(new_wallet(), "typed@example.com")["tempToken"]["token"]
+    step = request(new_wallet().address).body["data"]["tempToken"]["token"]
+
+    assert _resource_server_check(access, jwks)["sub"]
+    with pytest.raises(jwt.InvalidAudienceError):
+        _resource_server_check(step, jwks)
+    with pytest.raises(jwt.InvalidTokenError, match="not an access token"):
+        _resource_server_check(step, jwks, audience="assent:step")

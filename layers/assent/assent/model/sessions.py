@@ -33,9 +33,27 @@ class Session:
     idle_expires_at: int
     current_digest: str
     revoked_at: int | None = None
+    # Marks of the tokens this family issued and rotated since, newest first (at least the last
+    # ROTATED_REMEMBERED): only these count as reuse (SECURITY.md 32).
+    rotated: tuple[str, ...] = ()
 
     def live_at(self, now: float) -> bool:
         return self.revoked_at is None and now < self.expires_at and now < self.idle_expires_at
+
+    def issued_and_rotated(self, digest: str) -> bool:
+        """Whether a token with this digest was this family's once: a replay, not a guess."""
+        return rotated_mark(digest) in self.rotated
+
+
+# A family remembers at least this many rotated tokens (and at most twice as many, before it forgets the
+# older half): a token replayed after more rotations than that is refused, but ends nothing.
+ROTATED_REMEMBERED = 32
+
+
+def rotated_mark(digest: str) -> str:
+    """What a family keeps of a rotated token: half its SHA-256 (128 bits), so that replays are recognised
+    and no guess is."""
+    return digest[:32]
 
 
 class NotRotated(Exception):

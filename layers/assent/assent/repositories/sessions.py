@@ -7,7 +7,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from assent.model.sessions import NotRotated, Session
+from assent.model.sessions import ROTATED_REMEMBERED, NotRotated, Session, rotated_mark
 from assent.repositories.reads import all_items, item_on_failure
 
 # Kept readable a while after the absolute lifetime, so that a late replay is still recognised and refused.
@@ -50,7 +50,11 @@ class SessionsRepository:
         try:
             item = self._table.update_item(
                 Key={"pk": _pk(family_id)},
-                UpdateExpression="SET current_digest = :next, idle_expires_at = :idle ADD generation :one",
+                UpdateExpression=(
+                    "SET current_digest = :next, idle_expires_at = :idle,"
+                    " rotated = list_append(:presented_mark, if_not_exists(rotated, :none))"
+                    " ADD generation :one"
+                ),
                 ConditionExpression=(
                     "current_digest = :presented AND attribute_not_exists(revoked_at)"
                     " AND expires_at > :now AND idle_expires_at > :now"
@@ -58,6 +62,8 @@ class SessionsRepository:
                 ExpressionAttributeValues={
                     ":next": next_digest,
                     ":presented": presented,
+                    ":presented_mark": [rotated_mark(presented)],
+                    ":none": [],
                     ":idle": idle_expires_at,
                     ":now": now,
                     ":one": 1,
@@ -68,7 +74,15 @@ class SessionsRepository:
         except client.exceptions.ConditionalCheckFailedException as error:
             old = item_on_failure(error)
             raise NotRotated(_session(family_id, old) if old else None) from error
+        if len(item["rotated"]) >= 2 * ROTATED_REMEMBERED:
+            self._forget_older_half(family_id)
         return _session(family_id, item)
+
+    def _forget_older_half(self, family_id: str) -> None:
+        """One write every ROTATED_REMEMBERED rotations keeps the family's item small; until then the list
+        only grows, so no rotation needs a second write."""
+        older = ", ".join(f"rotated[{i}]" for i in range(ROTATED_REMEMBERED, 2 * ROTATED_REMEMBERED))
+        self._table.update_item(Key={"pk": _pk(family_id)}, UpdateExpression=f"REMOVE {older}")
 
     def revoke(self, family_id: str, *, now: int, reason: str) -> None:
         # Already revoked, or gone: either way no token of it works.
@@ -107,4 +121,5 @@ def _session(family_id: str, item: dict[str, Any]) -> Session:
         idle_expires_at=int(item["idle_expires_at"]),
         current_digest=str(item["current_digest"]),
         revoked_at=int(item["revoked_at"]) if item.get("revoked_at") is not None else None,
+        rotated=tuple(str(mark) for mark in item.get("rotated", ())),
     )

@@ -1,8 +1,9 @@
 """Sessions: a short-lived access token and an opaque refresh token that rotates on every use.
 
-A session is a family of refresh tokens. The family's item holds the digest of its one current token;
-presenting any other token of a live family means a rotated token is being replayed, and the whole family
-is revoked (SECURITY.md 24, RFC 9700 §4.14.2).
+A session is a family of refresh tokens. The family's item holds the digest of its one current token and
+marks of the tokens it rotated; presenting one of those again means a rotated token is being replayed, and
+the whole family is revoked (SECURITY.md 24, RFC 9700 §4.14.2). Any other secret is refused and ends nothing
+(SECURITY.md 32).
 """
 
 from __future__ import annotations
@@ -80,8 +81,10 @@ class SessionsService:
                 now=now,
             )
         except NotRotated as refused:
-            if refused.session is not None and refused.session.live_at(now):
-                # The family is live but this is not its current token: a rotated token came back.
+            family = refused.session
+            if family is not None and family.live_at(now) and family.issued_and_rotated(digest(secret)):
+                # A token this live family issued, and rotated since, came back: it was copied. A secret the
+                # family never issued is only a wrong token, and ends nothing (SECURITY.md 32).
                 self._repository.revoke(family_id, now=now, reason="reuse")
             raise InvalidRefreshToken("the refresh token is not valid") from refused
         return self._credentials(rotated.user_id, family_id, next_secret)
