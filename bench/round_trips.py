@@ -85,8 +85,10 @@ MINIMUM: dict[str, Minimum] = {
         ses__SendEmail=1,
     ),
     "refresh": _m(
-        "rotate the refresh token by one conditional update (24), sign the access token",
-        dynamodb__UpdateItem=1,
+        "read the family, whose key the rotation must check (33); rotate the token and check the key is"
+        " live in one transaction (24, 33); sign the access token",
+        dynamodb__GetItem=1,
+        dynamodb__TransactWriteItems=1,
         kms__Sign=1,
     ),
     "jwks": _m("the public keys, fetched once per container and served from memory"),

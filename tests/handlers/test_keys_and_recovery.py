@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from assent import wiring
+from assent_tools.aws_calls import failing_call
 from tests.handlers.hyphen import (
     Device,
     confirm_recovery,
@@ -166,3 +168,71 @@ def test_a_second_recovery_within_a_minute_looks_the_same_and_mails_nothing(tabl
     assert (refused.status, refused.error) == (400, "INVALID_CODE")
     assert later.status == 202
     assert tables["ChallengesTable"].get_item(Key={"pk": f"recover#{later.body['recoveryId']}"}).get("Item")
+
+
+def _laptop_with_sessions(tables, email: str) -> tuple[str, str, Device, list[str]]:
+    """Ada's phone and her laptop, which has signed in seven times: the user id, the phone's access token,
+    the laptop, and the laptop's seven refresh tokens."""
+    phone, laptop = Device(), Device(name="laptop")
+    body = signed_up(phone, email)
+    access = body["credentials"]["accessToken"]
+    first = register_second_device(phone, laptop, email, access)["credentials"]["refreshToken"]
+    return (
+        body["account"]["id"],
+        access,
+        laptop,
+        [first] + [_refresh_token(sign_in(laptop)) for _ in range(6)],
+    )
+
+
+def _refresh_token(answer) -> str:
+    assert answer.status == 200, answer.body
+    return str(answer.body["credentials"]["refreshToken"])
+
+
+def _ended(tables, reason: str) -> int:
+    return sum(item.get("revoked_reason") == reason for item in tables["SessionsTable"].scan()["Items"])
+
+
+def test_a_revocation_interrupted_midway_still_ends_every_session_of_the_key(tables):
+    """SECURITY.md 33, the attack replayed: the revocation stops after two of the key's seven sessions; none
+    of the other five refreshes, because a refresh checks the key in its own transaction."""
+    _, access, laptop, tokens = _laptop_with_sessions(tables, "ada@example.com")
+
+    # DynamoDB calls: the key, the query of its sessions, two sessions ended, then the third fails.
+    with failing_call(5) as made:
+        interrupted = revoke(access, laptop.public_key)
+
+    assert interrupted.status == 500 and made == [
+        "UpdateItem",
+        "Query",
+        "UpdateItem",
+        "UpdateItem",
+        "UpdateItem",
+    ]
+    assert _ended(tables, "key-revoked") == 2
+    assert [refresh(token).status for token in tokens] == [401] * 7
+    assert _ended(tables, "key-revoked") == 7  # each refused refresh ended its session too
+
+
+def test_revoking_a_revoked_key_again_ends_what_the_first_revocation_left(tables):
+    """SECURITY.md 33: a retry of an interrupted revocation is not KEY_NOT_FOUND; it resumes the sweep."""
+    _, access, laptop, _ = _laptop_with_sessions(tables, "ada@example.com")
+    with failing_call(5):
+        assert revoke(access, laptop.public_key).status == 500
+
+    again = revoke(access, laptop.public_key)
+
+    assert (again.status, again.body["sessionsEnded"]) == (200, 5)
+    assert _ended(tables, "key-revoked") == 7
+
+
+def test_a_session_begun_as_its_key_is_revoked_never_refreshes(tables):
+    """SECURITY.md 33, the race replayed: a sign-in checks the key a moment before the revocation and writes
+    its session after the sweep has passed; the session's first refresh is refused."""
+    user_id, access, laptop, _ = _laptop_with_sessions(tables, "ada@example.com")
+    assert revoke(access, laptop.public_key).status == 200
+
+    late = wiring.sessions_service().start(user_id, f"p256#{laptop.fingerprint}")
+
+    assert refresh(late.refresh_token).status == 401

@@ -82,7 +82,8 @@ def test_wallet_sign_in_calls_per_endpoint_in_a_warm_container(aws_calls):
 
     aws_calls.clear()
     refresh(onboarded_body["data"]["refreshToken"])
-    assert aws_calls == Counter({"dynamodb.UpdateItem": 1, "kms.Sign": 1})
+    # The family is read (its key, its rotated marks), then rotated in one transaction with the key's check.
+    assert aws_calls == Counter({"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1, "kms.Sign": 1})
 
     aws_calls.clear()
     signed_validation(wallet)  # a returning wallet

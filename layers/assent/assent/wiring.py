@@ -114,7 +114,9 @@ def sessions_service() -> SessionsService:
     from assent.services.sessions import SessionsService
 
     settings = config.settings()
-    return SessionsService(sessions_repository(), tokens(), settings.tokens, clock=_time.clock)
+    return SessionsService(
+        sessions_repository(), users_repository(), tokens(), settings.tokens, clock=_time.clock
+    )
 
 
 @cache

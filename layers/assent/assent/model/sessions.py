@@ -33,8 +33,8 @@ class Session:
     idle_expires_at: int
     current_digest: str
     revoked_at: int | None = None
-    # Marks of the tokens this family issued and rotated since, newest first (at least the last
-    # ROTATED_REMEMBERED): only these count as reuse (SECURITY.md 32).
+    # Marks of the last ROTATED_REMEMBERED tokens this family issued and rotated since, newest first: only
+    # these count as reuse (SECURITY.md 32).
     rotated: tuple[str, ...] = ()
 
     def live_at(self, now: float) -> bool:
@@ -45,8 +45,8 @@ class Session:
         return rotated_mark(digest) in self.rotated
 
 
-# A family remembers at least this many rotated tokens (and at most twice as many, before it forgets the
-# older half): a token replayed after more rotations than that is refused, but ends nothing.
+# A family remembers this many rotated tokens: one replayed after more rotations than that is refused, but
+# ends nothing, and the family's item stays small.
 ROTATED_REMEMBERED = 32
 
 
@@ -54,12 +54,3 @@ def rotated_mark(digest: str) -> str:
     """What a family keeps of a rotated token: half its SHA-256 (128 bits), so that replays are recognised
     and no guess is."""
     return digest[:32]
-
-
-class NotRotated(Exception):
-    """A refresh token that is not its family's current one: `session` is the family as it stood, or None
-    if there is no such family."""
-
-    def __init__(self, session: Session | None) -> None:
-        super().__init__("the refresh token is not its family's current one")
-        self.session = session

@@ -7,8 +7,9 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from assent.model.sessions import ROTATED_REMEMBERED, NotRotated, Session, rotated_mark
-from assent.repositories.reads import all_items, item_on_failure
+from assent.model.sessions import ROTATED_REMEMBERED, Session, rotated_mark
+from assent.repositories.reads import all_items
+from assent.repositories.transactions import Write
 
 # Kept readable a while after the absolute lifetime, so that a late replay is still recognised and refused.
 _RETENTION_SECONDS = 7 * 86_400
@@ -38,51 +39,44 @@ class SessionsRepository:
             ConditionExpression="attribute_not_exists(pk)",
         )
 
-    def rotate(
-        self, family_id: str, *, presented: str, next_digest: str, idle_expires_at: int, now: int
-    ) -> Session:
-        """Swap the current digest in one conditional update, and return the rotated session.
+    @property
+    def client(self) -> Any:
+        """The low-level client, for transactions this repository takes part in."""
+        return self._table.meta.client
 
-        Raises NotRotated, with the family as it was (or None if there is none), when `presented` is not
-        the current digest of a live family.
-        """
-        client = self._table.meta.client
-        try:
-            item = self._table.update_item(
-                Key={"pk": _pk(family_id)},
-                UpdateExpression=(
-                    "SET current_digest = :next, idle_expires_at = :idle,"
-                    " rotated = list_append(:presented_mark, if_not_exists(rotated, :none))"
-                    " ADD generation :one"
-                ),
-                ConditionExpression=(
-                    "current_digest = :presented AND attribute_not_exists(revoked_at)"
-                    " AND expires_at > :now AND idle_expires_at > :now"
-                ),
-                ExpressionAttributeValues={
-                    ":next": next_digest,
-                    ":presented": presented,
-                    ":presented_mark": [rotated_mark(presented)],
-                    ":none": [],
-                    ":idle": idle_expires_at,
-                    ":now": now,
-                    ":one": 1,
-                },
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )["Attributes"]
-        except client.exceptions.ConditionalCheckFailedException as error:
-            old = item_on_failure(error)
-            raise NotRotated(_session(family_id, old) if old else None) from error
-        if len(item["rotated"]) >= 2 * ROTATED_REMEMBERED:
-            self._forget_older_half(family_id)
-        return _session(family_id, item)
+    def get(self, family_id: str) -> Session | None:
+        item = self._table.get_item(Key={"pk": _pk(family_id)}, ConsistentRead=True).get("Item")
+        return _session(family_id, item) if item else None
 
-    def _forget_older_half(self, family_id: str) -> None:
-        """One write every ROTATED_REMEMBERED rotations keeps the family's item small; until then the list
-        only grows, so no rotation needs a second write."""
-        older = ", ".join(f"rotated[{i}]" for i in range(ROTATED_REMEMBERED, 2 * ROTATED_REMEMBERED))
-        self._table.update_item(Key={"pk": _pk(family_id)}, UpdateExpression=f"REMOVE {older}")
+    def rotate_item(self, session: Session, *, next_digest: str, idle_expires_at: int, now: int) -> Write:
+        """A write swapping the family's current digest for `next_digest`, provided it is still the one
+        `session` read and the family is live; the digest it replaces joins the rotated marks, the oldest
+        beyond ROTATED_REMEMBERED dropped."""
+        rotated = [rotated_mark(session.current_digest), *session.rotated][:ROTATED_REMEMBERED]
+        return Write(
+            {
+                "Update": {
+                    "TableName": self._table.name,
+                    "Key": {"pk": _pk(session.family_id)},
+                    "UpdateExpression": (
+                        "SET current_digest = :next, idle_expires_at = :idle, rotated = :rotated"
+                        " ADD generation :one"
+                    ),
+                    "ConditionExpression": (
+                        "current_digest = :current AND attribute_not_exists(revoked_at)"
+                        " AND expires_at > :now AND idle_expires_at > :now"
+                    ),
+                    "ExpressionAttributeValues": {
+                        ":next": next_digest,
+                        ":current": session.current_digest,
+                        ":idle": idle_expires_at,
+                        ":rotated": rotated,
+                        ":now": now,
+                        ":one": 1,
+                    },
+                }
+            }
+        )
 
     def revoke(self, family_id: str, *, now: int, reason: str) -> None:
         # Already revoked, or gone: either way no token of it works.

@@ -137,13 +137,14 @@ class UsersRepository:
         return [_key(item) for item in items]
 
     def revoke_key(self, ref: str, user_id: str, *, now: int) -> None:
-        """Mark a live key of this user revoked; anyone else's key, or none, is KeyNotFound."""
+        """Mark a key of this user revoked, if it is not already (then it keeps its first revocation's time);
+        anyone else's key, or none, is KeyNotFound."""
         client = self._table.meta.client
         try:
             self._table.update_item(
                 Key={"pk": _key_pk(ref)},
-                UpdateExpression="SET revoked_at = :now",
-                ConditionExpression="user_id = :user AND attribute_not_exists(revoked_at)",
+                UpdateExpression="SET revoked_at = if_not_exists(revoked_at, :now)",
+                ConditionExpression="user_id = :user",
                 ExpressionAttributeValues={":now": now, ":user": user_id},
             )
         except client.exceptions.ConditionalCheckFailedException as error:

@@ -9,6 +9,7 @@ the whole family is revoked (SECURITY.md 24, RFC 9700 §4.14.2). Any other secre
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from typing import TYPE_CHECKING
@@ -16,11 +17,13 @@ from typing import TYPE_CHECKING
 from assent.core.clock import Clock, system_clock
 from assent.core.config import TokenSettings
 from assent.core.errors import InvalidRefreshToken
-from assent.model.sessions import Credentials, NotRotated, Session
+from assent.model.sessions import Credentials, Session
+from assent.repositories.transactions import transact
 
 if TYPE_CHECKING:
     from assent.crypto.tokens import Tokens
     from assent.repositories.sessions import SessionsRepository
+    from assent.repositories.users import UsersRepository
 
 _REFRESH_TOKEN = re.compile(r"^rt_([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$")
 
@@ -34,15 +37,25 @@ def _new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+class _Replayed(InvalidRefreshToken):
+    """The token was rotated by a refresh that committed first."""
+
+
+class _KeyRevoked(InvalidRefreshToken):
+    """The key that began the session is no longer live."""
+
+
 class SessionsService:
     def __init__(
         self,
         repository: SessionsRepository,
+        users: UsersRepository,
         tokens: Tokens,
         settings: TokenSettings,
         clock: Clock = system_clock,
     ) -> None:
         self._repository = repository
+        self._users = users
         self._tokens = tokens
         self._settings = settings
         self._clock = clock
@@ -65,29 +78,50 @@ class SessionsService:
         return self._credentials(user_id, family_id, secret)
 
     def refresh(self, refresh_token: str) -> Credentials:
-        """A new pair for the current refresh token; replaying an earlier one revokes the session."""
+        """A new pair for the current refresh token, while the key that began the session is live; replaying
+        an earlier one revokes the session."""
         match = _REFRESH_TOKEN.match(refresh_token)
         if match is None:
             raise InvalidRefreshToken("the refresh token is not valid")
         family_id, secret = match.groups()
         now = int(self._clock())
-        next_secret = _new_secret()
-        try:
-            rotated = self._repository.rotate(
-                family_id,
-                presented=digest(secret),
-                next_digest=digest(next_secret),
-                idle_expires_at=now + self._settings.refresh_idle_seconds,
-                now=now,
-            )
-        except NotRotated as refused:
-            family = refused.session
-            if family is not None and family.live_at(now) and family.issued_and_rotated(digest(secret)):
+        presented = digest(secret)
+        family = self._repository.get(family_id)
+        if family is None or not family.live_at(now):
+            raise InvalidRefreshToken("the refresh token is not valid")
+        if not hmac.compare_digest(family.current_digest, presented):
+            if family.issued_and_rotated(presented):
                 # A token this live family issued, and rotated since, came back: it was copied. A secret the
                 # family never issued is only a wrong token, and ends nothing (SECURITY.md 32).
                 self._repository.revoke(family_id, now=now, reason="reuse")
-            raise InvalidRefreshToken("the refresh token is not valid") from refused
-        return self._credentials(rotated.user_id, family_id, next_secret)
+            raise InvalidRefreshToken("the refresh token is not valid")
+        next_secret = _new_secret()
+        rotate = self._repository.rotate_item(
+            family,
+            next_digest=digest(next_secret),
+            idle_expires_at=now + self._settings.refresh_idle_seconds,
+            now=now,
+        )
+        try:
+            # The key is checked in the rotation's own transaction: once it is revoked, no session it began
+            # refreshes, whether or not the revocation's sweep has reached it (SECURITY.md 33).
+            transact(
+                self._repository.client,
+                [
+                    rotate.refused_with(_Replayed("the refresh token is not valid")),
+                    self._users.live_key_check_item(family.key, family.user_id).refused_with(
+                        _KeyRevoked("the refresh token is not valid")
+                    ),
+                ],
+            )
+        except _Replayed:
+            # Another refresh with this same token won the race: this one is a replay of a rotated token.
+            self._repository.revoke(family_id, now=now, reason="reuse")
+            raise
+        except _KeyRevoked:
+            self._repository.revoke(family_id, now=now, reason="key-revoked")
+            raise
+        return self._credentials(family.user_id, family_id, next_secret)
 
     def _credentials(self, user_id: str, family_id: str, secret: str) -> Credentials:
         access = self._tokens.issue_access(user_id, sid=family_id)

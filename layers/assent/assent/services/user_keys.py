@@ -40,9 +40,10 @@ class UserKeys:
         return sorted(self._users.keys_of(user_id), key=lambda key: key.created_at)
 
     def revoke(self, user_id: str, key_id: str) -> int:
-        """Revoke one of the user's live keys and its sessions; returns how many sessions ended."""
+        """Revoke one of the user's keys and its sessions; returns how many sessions ended. Revoking a revoked
+        key again ends the sessions an interrupted first revocation left (SECURITY.md 33)."""
         ref = key_ref(key_id)
         now = int(self._clock())
-        # The key first: from this moment it can neither sign in nor approve.
+        # The key first: from this moment it can neither sign in, nor approve, nor refresh a session it began.
         self._users.revoke_key(ref, user_id, now=now)
         return self._sessions.revoke_for_key(ref, now=now, reason="key-revoked")
