@@ -90,7 +90,7 @@ class Flows:
         auth = {"Authorization": f"Bearer {access}"}
         listed = _ok(self.http.get(self.url + "/device/v1/operations/pending", headers=auth, timeout=30), 200)
         shown = next(op for op in listed["operations"] if op["operationId"] == operation_id)
-        digest = approval_digest("approve", shown["purpose"], shown["requestId"], shown["payload"])
+        digest = approval_digest("approve", shown)
         decision = {"publicKey": device.public_key, "signature": device.sign(digest), "authType": "biom"}
         self._post(f"/device/v1/operations/{shown['requestId']}/approve", decision, 200, **auth)
 

@@ -44,7 +44,7 @@ class Person:
         pytest.fail(f"{request_id} never reached the device")
 
     def decide(self, shown: dict[str, Any], decision: str, number: str | None = None) -> requests.Response:
-        digest = approval_digest(decision, shown["purpose"], shown["requestId"], shown["payload"], number)
+        digest = approval_digest(decision, shown, number)
         body: dict[str, Any] = {"publicKey": self.device.public_key, "signature": self.device.sign(digest)}
         body["authType"] = "biom"
         if number is not None:

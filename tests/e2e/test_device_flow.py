@@ -100,7 +100,7 @@ def test_simultaneous_decisions_on_one_operation_give_exactly_one_winner(gateway
         def decide(
             decision: str, shown: dict[str, Any] = shown, device: Device = device, auth: dict = auth
         ) -> int:
-            digest = approval_digest(decision, shown["purpose"], shown["requestId"], shown["payload"])
+            digest = approval_digest(decision, shown)
             body = {"publicKey": device.public_key, "signature": device.sign(digest), "authType": "pin"}
             url = gateway.url + f"/device/v1/operations/{shown['requestId']}/{decision}"
             return requests.post(url, json=body, headers=auth, timeout=30).status_code

@@ -7,6 +7,7 @@ of the layer's own code.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,13 +51,12 @@ class Device:
         }
 
 
-def approval_digest(
-    decision: str, purpose: str, request_id: str, payload: str | None, number: str | None = None
-) -> str:
-    payload_digest = hashlib.sha256((payload or "").encode("utf-8")).hexdigest()
+def approval_digest(decision: str, shown: Mapping[str, Any], number: str | None = None) -> str:
+    """What a device signs to take `decision` on a request as its pending list `shown` it."""
+    payload_digest = hashlib.sha256((shown["payload"] or "").encode("utf-8")).hexdigest()
     text = (
-        f"assent-approval/v1\ndecision:{decision}\npurpose:{purpose}\nrequest:{request_id}\n"
-        f"payload-sha256:{payload_digest}"
+        f"assent-approval/v2\ndecision:{decision}\npurpose:{shown['purpose']}\nrequest:{shown['requestId']}\n"
+        f"instance:{shown['instance']}\nexpires:{shown['expiresAt']}\npayload-sha256:{payload_digest}"
     )
     if number is not None:
         text += f"\nnumber:{number}"
@@ -143,7 +143,7 @@ def decide(
     """Approve or deny an operation as listed, signing the digest the device computes from what it shows
     (and, for number matching, the number the person entered)."""
     request_id = operation["requestId"]
-    digest = approval_digest(decision, operation["purpose"], request_id, operation["payload"], number)
+    digest = approval_digest(decision, operation, number)
     body: dict[str, Any] = {
         "publicKey": device.public_key,
         "signature": signature or device.sign(digest),

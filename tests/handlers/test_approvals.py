@@ -39,7 +39,7 @@ def test_a_user_lists_a_clients_operation_and_approves_it_and_keyless_shows_the_
 
     assert shown["purpose"] == "operation" and shown["payload"] == "Pay 10 EUR"
     assert shown["digests"]["approve"] == approval_digest(
-        "approve", "operation", shown["requestId"], "Pay 10 EUR"
+        "approve", {**shown, "purpose": "operation", "payload": "Pay 10 EUR"}
     )
     assert status == 200, decided
     assert (decided["state"], decided["authType"]) == ("approved", "biom")
@@ -93,16 +93,19 @@ def test_another_users_key_cannot_approve(tables, api_key):
 
 
 def test_a_signature_of_anything_but_what_was_shown_is_refused(tables, api_key):
-    """SECURITY.md 6, 15: purpose, payload, request and decision are all covered by the signature."""
+    """SECURITY.md 6, 15: purpose, payload, request, its instance and deadline, and decision are all covered
+    by the signature."""
     phone = Device()
     user_id, access = _user(phone, "ada@example.com")
     created(api_key, user_id)
     shown = only_pending(access)
     forged = {
-        "wrong purpose": approval_digest("approve", "device.signin", shown["requestId"], shown["payload"]),
-        "altered payload": approval_digest("approve", "operation", shown["requestId"], "Pay 10000 EUR"),
-        "another request": approval_digest("approve", "operation", "cl_x.order-2", shown["payload"]),
-        "a denial's signature": approval_digest("deny", "operation", shown["requestId"], shown["payload"]),
+        "wrong purpose": approval_digest("approve", {**shown, "purpose": "device.signin"}),
+        "altered payload": approval_digest("approve", {**shown, "payload": "Pay 10000 EUR"}),
+        "another request": approval_digest("approve", {**shown, "requestId": "cl_x.order-2"}),
+        "another instance": approval_digest("approve", {**shown, "instance": "12345"}),
+        "another deadline": approval_digest("approve", {**shown, "expiresAt": "2030-01-01T00:00:00.000Z"}),
+        "a denial's signature": approval_digest("deny", shown),
         "the raw payload": shown["payload"],
     }
 
@@ -111,6 +114,26 @@ def test_a_signature_of_anything_but_what_was_shown_is_refused(tables, api_key):
     assert {why: (a.status, a.error) for why, a in answers.items()} == {
         why: (403, "APPROVAL_REFUSED") for why in forged
     }
+    assert get(api_key, "order-1").body["state"] == "pending"
+
+
+def test_a_decision_signed_for_an_earlier_request_of_the_same_id_decides_nothing(tables, api_key, clock):
+    """SECURITY.md 15, the attack replayed: once a request's 30-day retention is over its client may reuse the
+    operationId, with the same payload; a decision captured for the first is refused for the second."""
+    phone = Device()
+    user_id, access = _user(phone, "ada@example.com")
+    created(api_key, user_id)
+    first = only_pending(access)
+    captured = phone.sign(approval_digest("approve", first))
+    clock.advance(31 * 86_400)  # past the deadline and the retention
+    access = sign_in(phone).body["credentials"]["accessToken"]
+    created(api_key, user_id)
+    second = only_pending(access)
+    assert (second["requestId"], second["payload"]) == (first["requestId"], first["payload"])
+
+    replayed = decide(access, second, phone, signature=captured)
+
+    assert (replayed.status, replayed.error) == (403, "APPROVAL_REFUSED")
     assert get(api_key, "order-1").body["state"] == "pending"
 
 

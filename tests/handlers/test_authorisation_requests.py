@@ -297,7 +297,7 @@ def test_the_approval_signs_the_rendered_text(api_key, ada):
     result = requested(api_key, "demo-code", pay(EMAIL))
     shown = only_pending(access)
     template = json.dumps({**json.loads(shown["payload"]), "title": PAYMENT["title"]})
-    digest = hyphen.approval_digest("approve", shown["purpose"], shown["requestId"], template)
+    digest = hyphen.approval_digest("approve", {**shown, "payload": template})
 
     status, _, answer = decide(access, shown, device, signature=device.sign(digest))
 
@@ -356,9 +356,7 @@ class TestNumberMatching:
         approves nothing."""
         device, access = ada
         result, shown = matching
-        digest = hyphen.approval_digest(
-            "approve", shown["purpose"], shown["requestId"], shown["payload"], "00"
-        )
+        digest = hyphen.approval_digest("approve", shown, "00")
 
         status, _, answer = decide(
             access, shown, device, number=result["number"], signature=device.sign(digest)

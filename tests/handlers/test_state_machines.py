@@ -196,9 +196,7 @@ class OperationLifecycle(ClockedMachine):
         if expected[0] == 200:
             expected = (403, "APPROVAL_REFUSED")
         shown = self.operations[operation_id].shown
-        signature = self.phone.sign(
-            approval_digest("deny", shown["purpose"], shown["requestId"], shown["payload"])
-        )
+        signature = self.phone.sign(approval_digest("deny", shown))
 
         answer = decide(self._access_token(), shown, self.phone, "approve", signature=signature)
         event(f"approve with a deny signature: {expected}")

@@ -34,10 +34,12 @@ const sha256hex = async (text) => hex(await subtle.digest("SHA-256", new TextEnc
 // What a device signs to decide: computed here from what it shows, not taken from the server.
 async function approvalDigest(decision, shown) {
   const text = [
-    "assent-approval/v1",
+    "assent-approval/v2",
     `decision:${decision}`,
     `purpose:${shown.purpose}`,
     `request:${shown.requestId}`,
+    `instance:${shown.instance}`,
+    `expires:${shown.expiresAt}`,
     `payload-sha256:${await sha256hex(shown.payload ?? "")}`,
   ].join("\n");
   return sha256hex(text);

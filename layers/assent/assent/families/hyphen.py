@@ -229,6 +229,7 @@ class PendingApproval(BaseModel):
     purpose: str
     clientId: str
     operationId: str
+    instance: str = Field(description="This request's own random id, which the device signs with it")
     payload: str | None = Field(description="Exactly what to show; its SHA-256 is in what the device signs")
     createdAt: str
     expiresAt: str
@@ -312,6 +313,7 @@ def pending_approval(operation: Operation) -> PendingApproval:
         purpose=operation.purpose.value,
         clientId=operation.client_id,
         operationId=operation.operation_id,
+        instance=str(operation.id),
         payload=operation.payload,
         createdAt=iso8601(operation.created_ms),
         expiresAt=iso8601(operation.expires_at * 1000),

@@ -3,15 +3,18 @@
 The device signs, with ECDSA P-256/SHA-256 and one of the user's live keys, the UTF-8 bytes of the
 hex digest (as it signs a sign-in challenge) of this text, lines joined by "\\n":
 
-    assent-approval/v1
+    assent-approval/v2
     decision:<approve|deny>
-    purpose:<operation|device.signin|account.recovery>
+    purpose:<operation|device.signin|account.recovery|authorization>
     request:<requestId>
+    instance:<the operation's own random id, as the pending list shows it>
+    expires:<expiresAt, as the pending list shows it>
     payload-sha256:<hex SHA-256 of the UTF-8 payload shown, or of "" when there is none>
     number:<the number the user entered>      (only to approve an operation that asks for number matching)
 
 Every field the user saw, and the decision itself, is covered (SECURITY.md 6, 13, 15): a signature
-over one operation, purpose or decision is worth nothing for any other.
+over one operation, purpose or decision is worth nothing for any other, nor for a later operation that
+reuses the same operationId once this one's retention is over (its instance differs).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from assent.core.clock import Clock, system_clock
+from assent.core.clock import Clock, iso8601, system_clock
 from assent.core.errors import (
     ApprovalRefused,
     InvalidKey,
@@ -42,7 +45,7 @@ if TYPE_CHECKING:
     from assent.repositories.operations import OperationsRepository
     from assent.repositories.users import UsersRepository
 
-FORMAT = "assent-approval/v1"
+FORMAT = "assent-approval/v2"
 NUMBER_MISMATCH = "number_mismatch"
 # What deciding may answer besides bad input (for the API document of approve and deny).
 DECISION_REFUSALS = (
@@ -73,6 +76,10 @@ def approval_digest(operation: Operation, decision: Decision, number: str | None
         f"decision:{decision.value}",
         f"purpose:{operation.purpose.value}",
         f"request:{operation.request_id}",
+        # This incarnation of the request: a client may reuse an operationId once the earlier one's retention
+        # is over, and a decision signed for that one must be worth nothing for this one.
+        f"instance:{operation.id}",
+        f"expires:{iso8601(operation.expires_at * 1000)}",
         f"payload-sha256:{payload}",
     ]
     if number is not None:
