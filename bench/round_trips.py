@@ -122,17 +122,25 @@ MINIMUM: dict[str, Minimum] = {
         dynamodb__PutItem=1,
         kms__Sign=1,
     ),
-    "device operations/pending": _m("one query of the sparse pending index", dynamodb__Query=1),
-    "approve": _m(
-        "the operation (what was shown, to check the signature over it), then key check and conditional "
-        "decision in one transaction (13, 14)",
+    "device operations/pending": _m(
+        "the access token's session, live (33); one query of the sparse pending index",
         dynamodb__GetItem=1,
+        dynamodb__Query=1,
+    ),
+    "approve": _m(
+        "the session, live (33); the operation (what was shown, to check the signature over it), then key"
+        " check and conditional decision in one transaction (13, 14)",
+        dynamodb__GetItem=2,
         dynamodb__TransactWriteItems=1,
     ),
-    "deny": _m("as approve: a denial is signed too", dynamodb__GetItem=1, dynamodb__TransactWriteItems=1),
-    "keys": _m("one query of the user's keys", dynamodb__Query=1),
+    "deny": _m("as approve: a denial is signed too", dynamodb__GetItem=2, dynamodb__TransactWriteItems=1),
+    "keys": _m(
+        "the session, live (33); one query of the user's keys", dynamodb__GetItem=1, dynamodb__Query=1
+    ),
     "revoke a key": _m(
-        "mark the key revoked, find its sessions, revoke each (25); here the key had one session",
+        "the session, live (33); mark the key revoked, find its sessions, revoke each (25); here the key had"
+        " one session",
+        dynamodb__GetItem=1,
         dynamodb__UpdateItem=2,
         dynamodb__Query=1,
     ),

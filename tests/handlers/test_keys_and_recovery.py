@@ -199,17 +199,13 @@ def test_a_revocation_interrupted_midway_still_ends_every_session_of_the_key(tab
     of the other five refreshes, because a refresh checks the key in its own transaction."""
     _, access, laptop, tokens = _laptop_with_sessions(tables, "ada@example.com")
 
-    # DynamoDB calls: the key, the query of its sessions, two sessions ended, then the third fails.
-    with failing_call(5) as made:
+    # DynamoDB calls: the caller's session, the key, the query of its sessions, two sessions ended, then the
+    # third fails.
+    with failing_call(6) as made:
         interrupted = revoke(access, laptop.public_key)
 
-    assert interrupted.status == 500 and made == [
-        "UpdateItem",
-        "Query",
-        "UpdateItem",
-        "UpdateItem",
-        "UpdateItem",
-    ]
+    assert interrupted.status == 500
+    assert made == ["GetItem", "UpdateItem", "Query", "UpdateItem", "UpdateItem", "UpdateItem"]
     assert _ended(tables, "key-revoked") == 2
     assert [refresh(token).status for token in tokens] == [401] * 7
     assert _ended(tables, "key-revoked") == 7  # each refused refresh ended its session too
@@ -218,7 +214,7 @@ def test_a_revocation_interrupted_midway_still_ends_every_session_of_the_key(tab
 def test_revoking_a_revoked_key_again_ends_what_the_first_revocation_left(tables):
     """SECURITY.md 33: a retry of an interrupted revocation is not KEY_NOT_FOUND; it resumes the sweep."""
     _, access, laptop, _ = _laptop_with_sessions(tables, "ada@example.com")
-    with failing_call(5):
+    with failing_call(6):
         assert revoke(access, laptop.public_key).status == 500
 
     again = revoke(access, laptop.public_key)

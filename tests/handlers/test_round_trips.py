@@ -133,8 +133,9 @@ def test_device_sign_in_and_approval_calls_per_endpoint_in_a_warm_container(api_
             "dynamodb.PutItem": 1,
             "kms.Sign": 1,
         },
-        "pending": {"dynamodb.Query": 1},
-        "approve": {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1},
+        # Every user route first reads the access token's session, which must still be live.
+        "pending": {"dynamodb.GetItem": 1, "dynamodb.Query": 1},
+        "approve": {"dynamodb.GetItem": 2, "dynamodb.TransactWriteItems": 1},
         "2fa": {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1},
         "2fa/finish": {
             "dynamodb.GetItem": 3,  # the request, its proof, the user
@@ -142,8 +143,9 @@ def test_device_sign_in_and_approval_calls_per_endpoint_in_a_warm_container(api_
             "dynamodb.PutItem": 1,  # the session
             "kms.Sign": 1,
         },
-        "keys": {"dynamodb.Query": 1},
-        "revoke": {"dynamodb.UpdateItem": 2, "dynamodb.Query": 1},  # the key; its index; its one session
+        "keys": {"dynamodb.GetItem": 1, "dynamodb.Query": 1},
+        # the session; the key; its index; its one session
+        "revoke": {"dynamodb.GetItem": 1, "dynamodb.UpdateItem": 2, "dynamodb.Query": 1},
     }
 
 

@@ -17,6 +17,8 @@ from assent.access import SignedInUser, UserCaller
 from assent.families import hyphen
 from assent_tools.runner import LambdaContext
 from tests.conftest import api_event, invoke
+from tests.handlers.hyphen import Device, decide, keys, only_pending, pending, revoke, signed_up
+from tests.handlers.keyless import created
 from tests.handlers.pakt import new_wallet, onboarded, refresh, request, resend
 
 
@@ -247,3 +249,25 @@ def test_a_standard_access_token_check_accepts_access_tokens_and_refuses_step_to
         _resource_server_check(step, jwks)
     with pytest.raises(jwt.InvalidTokenError, match="not an access token"):
         _resource_server_check(step, jwks, audience="assent:step")
+
+
+@pytest.mark.parametrize("route", ["keys", "pending approvals", "approve", "revoke a key"])
+def test_an_access_token_whose_session_has_ended_is_refused_at_once(tables, api_key, route):
+    """SECURITY.md 33: a replayed refresh token ends its session, and the session's access tokens, though
+    within their 15 minutes, are refused by every user route from that moment."""
+    phone = Device()
+    body = signed_up(phone, "ada@example.com")
+    access, first = body["credentials"]["accessToken"], body["credentials"]["refreshToken"]
+    created(api_key, body["account"]["id"])
+    shown = only_pending(access)
+    assert refresh(first).status == 200
+    assert refresh(first).status == 401  # the replay ends the session
+
+    answer = {
+        "keys": lambda: keys(access),
+        "pending approvals": lambda: pending(access),
+        "approve": lambda: decide(access, shown, phone),
+        "revoke a key": lambda: revoke(access, phone.public_key),
+    }[route]()
+
+    assert (answer.status, answer.error) == (401, "INVALID_TOKEN")

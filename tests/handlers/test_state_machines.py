@@ -270,6 +270,7 @@ class RefreshToken:
 class AccessToken:
     token: str
     issued_at: int
+    family: ModelFamily  # the session it was issued for
 
 
 class RefreshFamilies(ClockedMachine):
@@ -300,7 +301,7 @@ class RefreshFamilies(ClockedMachine):
         now = int(self.now)
         family = ModelFamily(now + SESSION_LIFETIME, now + REFRESH_IDLE, body["credentials"]["refreshToken"])
         self.families.append(family)
-        self.access_tokens.append(AccessToken(body["credentials"]["accessToken"], now))
+        self.access_tokens.append(AccessToken(body["credentials"]["accessToken"], now, family))
         return RefreshToken(family, family.current)
 
     @rule(target=refresh_tokens, presented=refresh_tokens)
@@ -315,7 +316,7 @@ class RefreshFamilies(ClockedMachine):
             assert status == 200, body
             family.current = body["credentials"]["refreshToken"]
             family.idle_expires_at = int(self.now) + REFRESH_IDLE
-            self.access_tokens.append(AccessToken(body["credentials"]["accessToken"], int(self.now)))
+            self.access_tokens.append(AccessToken(body["credentials"]["accessToken"], int(self.now), family))
             return RefreshToken(family, family.current)
         assert (status, body.get("error")) == (401, "INVALID_REFRESH_TOKEN"), body
         if family.live_at(self.now):
@@ -325,12 +326,14 @@ class RefreshFamilies(ClockedMachine):
 
     @rule(data=st.data())
     def use_an_access_token(self, data: st.DataObject) -> None:
-        """SECURITY.md 24: an access token lives 15 minutes, whatever becomes of its family."""
+        """SECURITY.md 24 and 33: an access token lives at most 15 minutes, and a user route refuses it as
+        soon as its family has ended (revoked by a reuse, or past a deadline)."""
         access = data.draw(st.sampled_from(self.access_tokens))
         status, _, body = keys(access.token)
         event(f"access token: {status}")
 
-        if self.now < access.issued_at + ACCESS_TOKEN_SECONDS + CLOCK_LEEWAY:
+        within_its_minutes = self.now < access.issued_at + ACCESS_TOKEN_SECONDS + CLOCK_LEEWAY
+        if within_its_minutes and access.family.live_at(self.now):
             assert status == 200, body
         else:
             assert status == 401, body

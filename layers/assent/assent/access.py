@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.request import Request
 
 from assent.core.errors import InvalidToken
 from assent.model.clients import Client
-from assent.wiring import clients_service, tokens
+from assent.wiring import clients_service, sessions_service, tokens
 
 _BEARER = "bearer "
 
@@ -56,7 +56,11 @@ def user_from_access_token(token: str | None) -> SignedInUser:
 
 
 def authenticate_user(request: Request) -> SignedInUser:
-    return user_from_access_token(_bearer(request))
+    """A user route's caller: a valid access token whose session is still live, so that revoking a key or
+    replaying a refresh token shuts its access tokens out at once (SECURITY.md 33)."""
+    user = user_from_access_token(_bearer(request))
+    sessions_service().require_live(user.session_id)
+    return user
 
 
 ClientCaller = Annotated[Client, Depends(authenticate_client)]

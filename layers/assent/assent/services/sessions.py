@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from assent.core.clock import Clock, system_clock
 from assent.core.config import TokenSettings
-from assent.core.errors import InvalidRefreshToken
+from assent.core.errors import InvalidRefreshToken, InvalidToken
 from assent.model.sessions import Credentials, Session
 from assent.repositories.transactions import transact
 
@@ -122,6 +122,13 @@ class SessionsService:
             self._repository.revoke(family_id, now=now, reason="key-revoked")
             raise
         return self._credentials(family.user_id, family_id, next_secret)
+
+    def require_live(self, family_id: str | None) -> None:
+        """Refuse an access token whose session has ended (revoked, reused, expired) without waiting out the
+        token's own minutes: the routes that read or change what a user's keys may do call this."""
+        family = self._repository.get(family_id) if family_id else None
+        if family is None or not family.live_at(self._clock()):
+            raise InvalidToken("the session has ended")
 
     def _credentials(self, user_id: str, family_id: str, secret: str) -> Credentials:
         access = self._tokens.issue_access(user_id, sid=family_id)
