@@ -54,17 +54,21 @@ MINIMUM: dict[str, Minimum] = {
     ),
     "web3 validate, known wallet": _m(
         "consume (3), the wallet's owner and then the user (keyed by what the first read returns), "
-        "the session, its access token",
+        "the session, its access token"
+        "; the key's live sessions, capped (33)",
         dynamodb__DeleteItem=1,
         dynamodb__GetItem=2,
         dynamodb__PutItem=1,
+        dynamodb__Query=1,
         kms__Sign=1,
     ),
     "web3 onboard": _m(
         "user, wallet, e-mail and step token all or nothing; the session; the code as a keyed hash (19) "
-        "stored and mailed; the access token",
+        "stored and mailed; the access token"
+        "; the key's live sessions, capped (33)",
         dynamodb__TransactWriteItems=1,
         dynamodb__PutItem=2,
+        dynamodb__Query=1,
         kms__Sign=1,
         kms__GenerateMac=1,
         ses__SendEmail=1,
@@ -93,9 +97,11 @@ MINIMUM: dict[str, Minimum] = {
     ),
     "jwks": _m("the public keys, fetched once per container and served from memory"),
     "signup": _m(
-        "user, key and e-mail all or nothing; the session; its access token; the deployment message",
+        "user, key and e-mail all or nothing; the session; its access token; the deployment message"
+        "; the key's live sessions, capped (33)",
         dynamodb__TransactWriteItems=1,
         dynamodb__PutItem=1,
+        dynamodb__Query=1,
         kms__Sign=1,
         sqs__SendMessage=1,
     ),
@@ -103,10 +109,12 @@ MINIMUM: dict[str, Minimum] = {
         "is the key live (26), store the challenge (2)", dynamodb__GetItem=1, dynamodb__PutItem=1
     ),
     "signin/challenge/respond": _m(
-        "consume the challenge (3), the key and its user in one batch, the session, its access token",
+        "consume the challenge (3), the key and its user in one batch, the session, its access token"
+        "; the key's live sessions, capped (33)",
         dynamodb__DeleteItem=1,
         dynamodb__BatchGetItem=1,
         dynamodb__PutItem=1,
+        dynamodb__Query=1,
         kms__Sign=1,
     ),
     "signin/2fa": _m(
@@ -116,10 +124,12 @@ MINIMUM: dict[str, Minimum] = {
     ),
     "signin/2fa/finish": _m(
         "the request and the proof it waits on (their keys are independent, but the user is only known "
-        "from the request), register the key and consume the proof together, the session, its token",
+        "from the request), register the key and consume the proof together, the session, its token"
+        "; the key's live sessions, capped (33)",
         dynamodb__GetItem=3,
         dynamodb__TransactWriteItems=1,
         dynamodb__PutItem=1,
+        dynamodb__Query=1,
         kms__Sign=1,
     ),
     "device operations/pending": _m(
@@ -162,10 +172,12 @@ MINIMUM: dict[str, Minimum] = {
     ),
     "recover/finish": _m(
         "the recovery, the vetoable operation, the user, then consume and register the key together, the "
-        "session, its token",
+        "session, its token"
+        "; the key's live sessions, capped (33)",
         dynamodb__GetItem=3,
         dynamodb__TransactWriteItems=1,
         dynamodb__PutItem=1,
+        dynamodb__Query=1,
         kms__Sign=1,
     ),
     "keyless create": _m(

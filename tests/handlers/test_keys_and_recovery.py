@@ -232,3 +232,16 @@ def test_a_session_begun_as_its_key_is_revoked_never_refreshes(tables):
     late = wiring.sessions_service().start(user_id, f"p256#{laptop.fingerprint}")
 
     assert refresh(late.refresh_token).status == 401
+
+
+def test_a_key_keeps_at_most_20_live_sessions_and_a_new_sign_in_ends_the_oldest(tables, clock):
+    """SECURITY.md 33: a key's live sessions are capped, so a revocation's sweep is bounded too."""
+    phone = Device()
+    tokens = [signed_up(phone, "ada@example.com")["credentials"]["refreshToken"]]
+    for _ in range(20):
+        clock.advance(1)  # each a second newer than the last
+        tokens.append(_refresh_token(sign_in(phone)))
+
+    assert refresh(tokens[0]).status == 401
+    assert [refresh(token).status for token in tokens[1:]] == [200] * 20
+    assert _ended(tables, "too-many-sessions") == 1

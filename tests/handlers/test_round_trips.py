@@ -67,6 +67,7 @@ def test_wallet_sign_in_calls_per_endpoint_in_a_warm_container(aws_calls):
         {
             "dynamodb.TransactWriteItems": 1,  # step token, user, wallet and e-mail, all or nothing
             "dynamodb.PutItem": 2,  # the session; the e-mailed code
+            "dynamodb.Query": 1,  # the key's live sessions, capped
             "kms.Sign": 1,
             "kms.GenerateMac": 1,
             "ses.SendEmail": 1,
@@ -88,7 +89,13 @@ def test_wallet_sign_in_calls_per_endpoint_in_a_warm_container(aws_calls):
     aws_calls.clear()
     signed_validation(wallet)  # a returning wallet
     assert aws_calls == Counter(
-        {"dynamodb.PutItem": 2, "dynamodb.DeleteItem": 1, "dynamodb.GetItem": 2, "kms.Sign": 2}
+        {
+            "dynamodb.PutItem": 2,
+            "dynamodb.DeleteItem": 1,
+            "dynamodb.GetItem": 2,
+            "dynamodb.Query": 1,
+            "kms.Sign": 2,
+        }
     )
 
 
@@ -120,9 +127,11 @@ def test_device_sign_in_and_approval_calls_per_endpoint_in_a_warm_container(api_
     counted("revoke", lambda: hyphen.revoke(access, laptop.public_key))
 
     assert calls == {
+        # Every sign-in also reads its key's live sessions, to cap them.
         "signup": {
             "dynamodb.TransactWriteItems": 1,
             "dynamodb.PutItem": 1,
+            "dynamodb.Query": 1,
             "kms.Sign": 1,
             "sqs.SendMessage": 1,
         },
@@ -131,6 +140,7 @@ def test_device_sign_in_and_approval_calls_per_endpoint_in_a_warm_container(api_
             "dynamodb.DeleteItem": 1,
             "dynamodb.BatchGetItem": 1,
             "dynamodb.PutItem": 1,
+            "dynamodb.Query": 1,
             "kms.Sign": 1,
         },
         # Every user route first reads the access token's session, which must still be live.
@@ -141,6 +151,7 @@ def test_device_sign_in_and_approval_calls_per_endpoint_in_a_warm_container(api_
             "dynamodb.GetItem": 3,  # the request, its proof, the user
             "dynamodb.TransactWriteItems": 1,  # consume the proof, register the key
             "dynamodb.PutItem": 1,  # the session
+            "dynamodb.Query": 1,  # the key's live sessions
             "kms.Sign": 1,
         },
         "keys": {"dynamodb.GetItem": 1, "dynamodb.Query": 1},

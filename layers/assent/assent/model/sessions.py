@@ -45,6 +45,9 @@ class Session:
         return rotated_mark(digest) in self.rotated
 
 
+# A key has at most this many live sessions: a new sign-in ends the oldest beyond them.
+MAX_SESSIONS_PER_KEY = 20
+
 # A family remembers this many rotated tokens: one replayed after more rotations than that is refused, but
 # ends nothing, and the family's item stays small.
 ROTATED_REMEMBERED = 32

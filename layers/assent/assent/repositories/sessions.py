@@ -92,18 +92,29 @@ class SessionsRepository:
         """Revoke every session begun with `key` (SECURITY.md 25); returns how many were live.
 
         The index is eventually consistent: a session begun within the same second as the key's
-        revocation may be missed. Signing in checks the key is live, so none can begin after it.
+        revocation may be missed. It cannot refresh all the same: a refresh checks its key (SECURITY.md 33).
         """
-        live = [
-            item
+        live = self._live_for_key(key, now=now)
+        for family_id, _ in live:
+            self.revoke(family_id, now=now, reason=reason)
+        return len(live)
+
+    def end_oldest_beyond(self, key: str, keep: int, *, now: int) -> int:
+        """End the oldest live sessions of `key` beyond the newest `keep`; returns how many ended."""
+        live = sorted(self._live_for_key(key, now=now), key=lambda family: family[1], reverse=True)
+        for family_id, _ in live[keep:]:
+            self.revoke(family_id, now=now, reason="too-many-sessions")
+        return max(0, len(live) - keep)
+
+    def _live_for_key(self, key: str, *, now: int) -> list[tuple[str, int]]:
+        """The live sessions of `key` as the index has them: (family id, absolute deadline)."""
+        return [
+            (str(item["pk"]).removeprefix("family#"), int(item["expires_at"]))
             for item in all_items(
                 self._table.query, IndexName=BY_KEY_INDEX, KeyConditionExpression=Key("key").eq(key)
             )
             if item.get("revoked_at") is None and int(item["expires_at"]) > now
         ]
-        for item in live:
-            self.revoke(str(item["pk"]).removeprefix("family#"), now=now, reason=reason)
-        return len(live)
 
 
 def _session(family_id: str, item: dict[str, Any]) -> Session:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from assent.core.clock import Clock, system_clock
 from assent.core.config import TokenSettings
 from assent.core.errors import InvalidRefreshToken, InvalidToken
-from assent.model.sessions import Credentials, Session
+from assent.model.sessions import MAX_SESSIONS_PER_KEY, Credentials, Session
 from assent.repositories.transactions import transact
 
 if TYPE_CHECKING:
@@ -61,7 +61,8 @@ class SessionsService:
         self._clock = clock
 
     def start(self, user_id: str, key: str) -> Credentials:
-        """A new session for a user who has just proved `key` (e.g. `wallet#0xAb…`)."""
+        """A new session for a user who has just proved `key` (e.g. `wallet#0xAb…`); the key's oldest live
+        sessions beyond MAX_SESSIONS_PER_KEY end (SECURITY.md 33)."""
         now = int(self._clock())
         family_id = secrets.token_urlsafe(16)
         secret = _new_secret()
@@ -75,6 +76,9 @@ class SessionsService:
                 current_digest=digest(secret),
             )
         )
+        # The index may not show the new session yet (it is eventually consistent), and then the key keeps one
+        # more for a moment; the next sign-in ends it.
+        self._repository.end_oldest_beyond(key, MAX_SESSIONS_PER_KEY, now=now)
         return self._credentials(user_id, family_id, secret)
 
     def refresh(self, refresh_token: str) -> Credentials:
