@@ -10,7 +10,8 @@ from typing import Any
 SERVICES = ("dynamodb", "kms", "ses", "sqs")
 
 
-def _clients() -> dict[str, Any]:
+def layer_clients() -> dict[str, Any]:
+    """The AWS clients the layer itself uses (cached per container), whose calls are the function's."""
     from assent.core import aws
 
     # The DynamoDB resource's tables share one client; the others are cached per service.
@@ -28,7 +29,7 @@ def counted_calls() -> Iterator[Counter[str]]:
     def count(model: Any, **_: Any) -> None:
         calls[f"{model.service_model.service_name}.{model.name}"] += 1
 
-    clients = _clients()
+    clients = layer_clients()
     for service, client in clients.items():
         client.meta.events.register(f"before-call.{service}", count)
     try:
@@ -52,7 +53,7 @@ def failing_call(number: int, service: str = "dynamodb") -> Iterator[list[str]]:
             error = {"Error": {"Code": "InternalServerError", "Message": "injected by a test"}}
             raise ClientError(error, model.name)  # type: ignore[arg-type]
 
-    client = _clients()[service]
+    client = layer_clients()[service]
     client.meta.events.register(f"before-call.{service}", fail)
     try:
         yield made

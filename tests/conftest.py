@@ -23,6 +23,7 @@ from assent_tools.template import (
     local_parameters,
     provision,
 )
+from tests import policies
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = load_template()
@@ -76,7 +77,9 @@ def aws() -> Iterator[None]:
     with mock_aws():
         physical_ids = provision(boto3.Session(), TEMPLATE, PARAMETERS)
         os.environ.update(function_environment(TEMPLATE, physical_ids, PARAMETERS))
+        _LOGICAL.update({physical: logical for logical, physical in physical_ids.items()})
         yield
+        _LOGICAL.clear()
 
 
 def empty_tables() -> dict[str, Any]:
@@ -133,6 +136,8 @@ def api_key(tables: dict[str, Any]) -> str:
 
 
 _HANDLERS: dict[str, Handler] = {}
+# The logical id of each physical table name, key id and queue URL the `aws` fixture created.
+_LOGICAL: dict[str, str] = {}
 _SPECS = functions(TEMPLATE)
 
 
@@ -160,11 +165,19 @@ class Answer(NamedTuple):
 
 
 def invoke(function_id: str, event: dict[str, Any]) -> Answer:
-    """Call a function's handler as Lambda would."""
+    """Call a function's handler as Lambda would; every AWS call it makes must be allowed by its own policy
+    in template.yaml (moto allows everything; AWS would refuse what the policy forgets)."""
     spec = _SPECS[function_id]
     if function_id not in _HANDLERS:
         _HANDLERS[function_id] = spec.load()
-    response = _HANDLERS[function_id](event, LambdaContext(function_id, timeout_seconds=spec.timeout_seconds))
+    with policies.recorded() as calls:
+        response = _HANDLERS[function_id](
+            event, LambdaContext(function_id, timeout_seconds=spec.timeout_seconds)
+        )
+    if _LOGICAL:
+        needed = {p for service, op, params in calls for p in policies.needed(service, op, params, _LOGICAL)}
+        refused = needed - policies.allowed(TEMPLATE["Resources"][function_id])
+        assert not refused, f"{function_id}'s policy in template.yaml does not allow {sorted(refused)}"
     body = json.loads(response["body"]) if response.get("body") else None
     headers = {**response.get("headers", {})}
     headers.update(

@@ -97,3 +97,26 @@ def test_tokens_are_signed_by_a_kms_p256_key_and_codes_keyed_by_a_kms_hmac_key()
 def test_access_tokens_cannot_be_configured_to_outlive_fifteen_minutes():
     """SECURITY.md 24."""
     assert TEMPLATE["Parameters"]["AccessTokenSeconds"]["MaxValue"] <= 900
+
+
+def test_a_call_a_functions_policy_forgot_is_caught():
+    """SECURITY.md 42: every handler the tests invoke has each of its AWS calls checked against its own
+    policy (tests/conftest.py `invoke`); here the check itself accepts what a policy grants and refuses what
+    it does not."""
+    from tests import policies
+
+    granted = policies.allowed(TEMPLATE["Resources"]["RefreshFunction"])
+    tables = {"SessionsTable": "SessionsTable", "UsersTable": "UsersTable"}
+    rotation = {
+        "TransactItems": [
+            {"Update": {"TableName": "SessionsTable"}},
+            {"ConditionCheck": {"TableName": "UsersTable"}},
+        ]
+    }
+
+    assert policies.needed("dynamodb", "TransactWriteItems", rotation, tables) <= granted
+    assert not policies.needed("dynamodb", "DeleteItem", {"TableName": "UsersTable"}, tables) <= granted
+    assert (
+        not policies.needed("dynamodb", "Query", {"TableName": "UsersTable", "IndexName": "by-user"}, tables)
+        <= granted
+    )

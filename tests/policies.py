@@ -1,0 +1,101 @@
+"""What a function's policy in template.yaml allows, and the permissions each AWS call the layer makes needs:
+every handler invoked in the tests is checked against its own policy (SECURITY.md 42), since moto does not
+enforce IAM and a call the policy forgets fails only once deployed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+# An allowed or needed permission: the IAM action and the resource, named by its logical id in the template
+# (a table, "<table>/index/<name>", a key, a queue), or "*" for SES identities.
+Permission = tuple[str, str]
+
+_SUB_INDEX = re.compile(r"^\$\{(\w+)\.Arn\}/index/([\w-]+)$")
+_TRANSACT_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+# The recordings under way, innermost last: a handler invoked while another waits (a test deciding during an
+# UNLOQ wait) makes its calls for itself, not for the one waiting.
+_RECORDINGS: list[list[tuple[str, str, dict[str, Any]]]] = []
+
+
+def _resource(resource: Any) -> str:
+    if isinstance(resource, dict) and "Fn::GetAtt" in resource:
+        return str(resource["Fn::GetAtt"][0])
+    if isinstance(resource, dict) and "Fn::Sub" in resource:
+        text = resource["Fn::Sub"] if isinstance(resource["Fn::Sub"], str) else resource["Fn::Sub"][0]
+        if match := _SUB_INDEX.match(text):
+            return f"{match[1]}/index/{match[2]}"
+        if ":ses:" in text:
+            return "*"
+    raise ValueError(f"a policy resource this check does not read: {resource!r}")
+
+
+def allowed(function: Mapping[str, Any]) -> set[Permission]:
+    """The permissions a function's inline policy statements grant."""
+    granted: set[Permission] = set()
+    for policy in function["Properties"].get("Policies", []):
+        for statement in policy["Statement"]:
+            assert statement["Effect"] == "Allow"
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources = (
+                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            )
+            granted |= {(action, _resource(resource)) for action in actions for resource in resources}
+    return granted
+
+
+def needed(
+    service: str, operation: str, params: Mapping[str, Any], logical: Mapping[str, str]
+) -> set[Permission]:
+    """The permissions one call needs. `logical` names the logical id of each physical table name, key id
+    and queue URL."""
+    if service == "dynamodb":
+        if operation == "TransactWriteItems":
+            return {
+                (f"dynamodb:{_TRANSACT_ACTIONS[kind]}", logical[write[kind]["TableName"]])
+                for write in params["TransactItems"]
+                for kind in write
+            }
+        if operation in ("BatchGetItem", "BatchWriteItem"):
+            return {(f"dynamodb:{operation}", logical[table]) for table in params["RequestItems"]}
+        table = logical[params["TableName"]]
+        if "IndexName" in params:
+            table = f"{table}/index/{params['IndexName']}"
+        return {(f"dynamodb:{operation}", table)}
+    if service == "kms":
+        return {(f"kms:{operation}", logical[params["KeyId"]])}
+    if service == "sqs":
+        return {(f"sqs:{operation}", logical[params["QueueUrl"]])}
+    if service == "ses":
+        return {(f"ses:{operation}", "*")}
+    raise ValueError(f"a call this check does not read: {service}.{operation}")
+
+
+@contextmanager
+def recorded() -> Iterator[list[tuple[str, str, dict[str, Any]]]]:
+    """Every call the layer's own AWS clients make while the block runs: (service, operation, params)."""
+    from assent_tools.aws_calls import layer_clients
+
+    calls: list[tuple[str, str, dict[str, Any]]] = []
+    _RECORDINGS.append(calls)
+
+    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
+        if _RECORDINGS[-1] is calls:
+            calls.append((model.service_model.service_name, model.name, params))
+
+    clients = layer_clients()
+    for service, client in clients.items():
+        client.meta.events.register(f"provide-client-params.{service}", record)
+    try:
+        yield calls
+    finally:
+        _RECORDINGS.pop()
+        for service, client in clients.items():
+            client.meta.events.unregister(f"provide-client-params.{service}", record)
