@@ -61,6 +61,8 @@ if target.endswith(".py"):
         used.add(services.clients_service)
     if any(v is access.UserCaller or v is access.user_from_access_token for v in names):
         used.add(services.tokens)
+    if any(v is access.UserCaller for v in names):
+        used.add(services.sessions_service)  # a user route checks the token's session is live
     start = time.perf_counter()
     for factory in used:
         factory()

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TEMPLATE
+from tests.conftest import TEMPLATE, Answer, Clock
 from tests.handlers.hyphen import (
     Device,
     approved_new_device,
@@ -59,22 +59,22 @@ PERMANENT = {
 }
 
 
-def _hyphen(answer: tuple[int, dict, Any]) -> Outcome:
+def _hyphen(answer: Answer) -> Outcome:
     status, _, body = answer
     return status, body.get("error") if status >= 400 else None
 
 
-def _pakt(answer: tuple[int, dict, Any]) -> Outcome:
+def _pakt(answer: Answer) -> Outcome:
     status, _, body = answer
     return status, body["data"].get("code") if status >= 400 and body.get("data") else None
 
 
-def _metasky(answer: tuple[int, dict, Any]) -> Outcome:
+def _metasky(answer: Answer) -> Outcome:
     status, _, body = answer
     return status, body["data"]["code"] if status >= 400 else None
 
 
-def _keyless(answer: tuple[int, dict, Any]) -> Outcome:
+def _keyless(answer: Answer) -> Outcome:
     status, _, body = answer
     return status, body.get("code") if status >= 400 else None
 
@@ -82,36 +82,36 @@ def _keyless(answer: tuple[int, dict, Any]) -> Outcome:
 # --- one arrangement per kind of item: store it through the API, return the request that reads it ---------
 
 
-def wallet_challenge(api_key: str, monkeypatch) -> Probe:
+def wallet_challenge(api_key: str, clock: Clock) -> Probe:
     wallet = new_wallet()
     data = request(wallet.address).body["data"]
     return lambda: _pakt(validate(sign(wallet, data["message"]), data["tempToken"]["token"]))
 
 
-def onboarding_step(api_key: str, monkeypatch) -> Probe:
+def onboarding_step(api_key: str, clock: Clock) -> Probe:
     step = signed_validation(new_wallet()).body["data"]["tempToken"]["token"]
     return lambda: _pakt(onboard(step, EMAIL))
 
 
-def emailed_code(api_key: str, monkeypatch) -> Probe:
+def emailed_code(api_key: str, clock: Clock) -> Probe:
     access = onboarded(new_wallet(), EMAIL)["tempToken"]["token"]
     code = codes_sent_to(EMAIL)[-1]
     return lambda: _pakt(verify_account(access, code))
 
 
-def refresh_family(api_key: str, monkeypatch) -> Probe:
+def refresh_family(api_key: str, clock: Clock) -> Probe:
     refresh_token = onboarded(new_wallet(), EMAIL)["refreshToken"]
     return lambda: _hyphen(refresh(refresh_token))
 
 
-def device_challenge(api_key: str, monkeypatch) -> Probe:
+def device_challenge(api_key: str, clock: Clock) -> Probe:
     device = Device()
     signed_up(device, EMAIL)
     issued = challenge(device).body["challengeData"]
     return lambda: _hyphen(respond(device, issued))
 
 
-def pending_operation(api_key: str, monkeypatch) -> Probe:
+def pending_operation(api_key: str, clock: Clock) -> Probe:
     phone = Device()
     account = signed_up(phone, EMAIL)
     access = account["credentials"]["accessToken"]
@@ -120,7 +120,7 @@ def pending_operation(api_key: str, monkeypatch) -> Probe:
     return lambda: _hyphen(decide(access, shown, phone))
 
 
-def new_device_key(api_key: str, monkeypatch) -> Probe:
+def new_device_key(api_key: str, clock: Clock) -> Probe:
     """The laptop's key, stored while the phone approves it, then registered by the laptop's signature."""
     phone = Device()
     access = signed_up(phone, EMAIL)["credentials"]["accessToken"]
@@ -128,7 +128,7 @@ def new_device_key(api_key: str, monkeypatch) -> Probe:
     return lambda: _hyphen(finish_two_factor(request_id, proof))
 
 
-def recovery_code(api_key: str, monkeypatch) -> Probe:
+def recovery_code(api_key: str, clock: Clock) -> Probe:
     replacement = Device(name="new phone")
     signed_up(Device(), EMAIL)
     recovery_id = recover(replacement, EMAIL).body["recoveryId"]
@@ -142,7 +142,7 @@ def recovered_key(api_key: str, clock) -> Probe:
     return lambda: _hyphen(finish_recovery(recovery_id, proof))
 
 
-def secure_action(api_key: str, monkeypatch) -> Probe:
+def secure_action(api_key: str, clock: Clock) -> Probe:
     user_uuid = as_uuid(signed_up(Device(), EMAIL)["account"]["id"])
     action = init(api_key, user_uuid).body["data"]["secure_action_uuid"]
     code = codes_sent_to(EMAIL)[-1]
@@ -168,7 +168,7 @@ class Expiring:
 
     table: str
     prefix: str  # the partition keys of this kind of item
-    arrange: Callable[[str, Any], Probe]
+    arrange: Callable[[str, Clock], Probe]
     fresh: Outcome
     aged: Outcome
     clock_seconds: int = 0  # age by moving the clock this far, when the item has no deadline of its own

@@ -170,7 +170,7 @@ def test_a_second_recovery_within_a_minute_looks_the_same_and_mails_nothing(tabl
     assert tables["ChallengesTable"].get_item(Key={"pk": f"recover#{later.body['recoveryId']}"}).get("Item")
 
 
-def _laptop_with_sessions(tables, email: str) -> tuple[str, str, Device, list[str]]:
+def _laptop_with_sessions(email: str) -> tuple[str, str, Device, list[str]]:
     """Ada's phone and her laptop, which has signed in seven times: the user id, the phone's access token,
     the laptop, and the laptop's seven refresh tokens."""
     phone, laptop = Device(), Device(name="laptop")
@@ -197,7 +197,7 @@ def _ended(tables, reason: str) -> int:
 def test_a_revocation_interrupted_midway_still_ends_every_session_of_the_key(tables):
     """SECURITY.md 33, the attack replayed: the revocation stops after two of the key's seven sessions; none
     of the other five refreshes, because a refresh checks the key in its own transaction."""
-    _, access, laptop, tokens = _laptop_with_sessions(tables, "ada@example.com")
+    _, access, laptop, tokens = _laptop_with_sessions("ada@example.com")
 
     # DynamoDB calls: the caller's session, the key, the query of its sessions, two sessions ended, then the
     # third fails.
@@ -213,7 +213,7 @@ def test_a_revocation_interrupted_midway_still_ends_every_session_of_the_key(tab
 
 def test_revoking_a_revoked_key_again_ends_what_the_first_revocation_left(tables):
     """SECURITY.md 33: a retry of an interrupted revocation is not KEY_NOT_FOUND; it resumes the sweep."""
-    _, access, laptop, _ = _laptop_with_sessions(tables, "ada@example.com")
+    _, access, laptop, _ = _laptop_with_sessions("ada@example.com")
     with failing_call(6):
         assert revoke(access, laptop.public_key).status == 500
 
@@ -226,7 +226,7 @@ def test_revoking_a_revoked_key_again_ends_what_the_first_revocation_left(tables
 def test_a_session_begun_as_its_key_is_revoked_never_refreshes(tables):
     """SECURITY.md 33, the race replayed: a sign-in checks the key a moment before the revocation and writes
     its session after the sweep has passed; the session's first refresh is refused."""
-    user_id, access, laptop, _ = _laptop_with_sessions(tables, "ada@example.com")
+    user_id, access, laptop, _ = _laptop_with_sessions("ada@example.com")
     assert revoke(access, laptop.public_key).status == 200
 
     late = wiring.sessions_service().start(user_id, f"p256#{laptop.fingerprint}")

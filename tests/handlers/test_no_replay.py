@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, TEMPLATE
+from tests.conftest import ROOT, TEMPLATE, Answer, Clock
 from tests.handlers.hyphen import (
     Device,
     approved_new_device,
@@ -33,7 +33,6 @@ from tests.handlers.pakt import (
     validate,
 )
 
-Answer = tuple[int, dict[str, str], Any]
 EMAIL = "ada@example.com"
 
 
@@ -55,12 +54,12 @@ def tokens_in(body: Any) -> set[str]:
 # --- each arrangement returns one minting request, to be sent twice exactly as it is ----------------------
 
 
-def device_sign_up(monkeypatch) -> Callable[[], Answer]:
+def device_sign_up(clock: Clock) -> Callable[[], Answer]:
     device = Device()
     return lambda: sign_up(device, EMAIL)
 
 
-def device_sign_in(monkeypatch) -> Callable[[], Answer]:
+def device_sign_in(clock: Clock) -> Callable[[], Answer]:
     device = Device()
     signed_up(device, EMAIL)
     issued = challenge(device).body["challengeData"]
@@ -68,7 +67,7 @@ def device_sign_in(monkeypatch) -> Callable[[], Answer]:
     return lambda: respond(device, issued, signature)
 
 
-def new_device_finish(monkeypatch) -> Callable[[], Answer]:
+def new_device_finish(clock: Clock) -> Callable[[], Answer]:
     phone = Device()
     access = signed_up(phone, EMAIL)["credentials"]["accessToken"]
     request_id, proof = approved_new_device(phone, Device(name="laptop"), EMAIL, access)
@@ -80,19 +79,19 @@ def recovery_finish(clock) -> Callable[[], Answer]:
     return lambda: finish_recovery(recovery_id, proof)
 
 
-def session_refresh(monkeypatch) -> Callable[[], Answer]:
+def session_refresh(clock: Clock) -> Callable[[], Answer]:
     refresh_token = onboarded(new_wallet(), EMAIL)["refreshToken"]
     return lambda: refresh(refresh_token)
 
 
-def wallet_validate(monkeypatch) -> Callable[[], Answer]:
+def wallet_validate(clock: Clock) -> Callable[[], Answer]:
     wallet = new_wallet()
     data = request(wallet.address).body["data"]
     signature = sign(wallet, data["message"])
     return lambda: validate(signature, data["tempToken"]["token"])
 
 
-def wallet_onboard(monkeypatch) -> Callable[[], Answer]:
+def wallet_onboard(clock: Clock) -> Callable[[], Answer]:
     step = signed_validation(new_wallet()).body["data"]["tempToken"]["token"]
     return lambda: onboard(step, EMAIL)
 

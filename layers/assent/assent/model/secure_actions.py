@@ -53,3 +53,12 @@ def mask_email(email: str) -> str:
     local, _, domain = email.partition("@")
     shown = local[0] + "*" * max(len(local) - 2, 1) + local[-1] if len(local) > 1 else local + "***"
     return f"{shown}@{domain}"
+
+
+class AttemptNotCounted(Exception):
+    """No attempt may be made on the code: `current` is the order's secure action as it stood (expired, used
+    up, verified, replaced), or None if the order has none."""
+
+    def __init__(self, current: SecureAction | None) -> None:
+        super().__init__("no attempt may be made")
+        self.current = current

@@ -77,6 +77,11 @@ class ProofsRepository:
             put["ExpressionAttributeValues"] = {":cutoff": now - resend_after}
         return Write({"Put": put})
 
+    def once_per_item(self, pk: str, seconds: int, *, now: int) -> Write:
+        """A write that holds at most once per `seconds` for `pk` (a per-account throttle): it fails while
+        the one before is younger than that."""
+        return self.put_item(pk, {}, expires_at=now + seconds, now=now, resend_after=seconds)
+
     def get(self, pk: str, *, now: int) -> Proof | None:
         """A live proof without consuming it, or None."""
         item: dict[str, Any] | None = self._table.get_item(Key={"pk": pk}, ConsistentRead=True).get("Item")

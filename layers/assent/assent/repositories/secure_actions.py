@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assent.model.attempts import AttemptNotCounted
-from assent.model.secure_actions import PENDING, VERIFIED, SecureAction
+from assent.model.secure_actions import PENDING, VERIFIED, AttemptNotCounted, SecureAction
 from assent.repositories.reads import item_on_failure, plain
 from assent.repositories.transactions import Write
 
@@ -27,19 +26,20 @@ class SecureActionsRepository:
         """The low-level client, for transactions this repository takes part in."""
         return self._table.meta.client
 
-    def put_item(self, pk: str, action: SecureAction, *, now: int, resend_after: int) -> Write:
-        """A write making `item` the order's current secure action. It fails when the current
-        one was issued less than `resend_after` seconds ago or has been verified (`get` tells which)."""
+    def put_item(self, pk: str, action: SecureAction, *, resend_after: int) -> Write:
+        """A write making `action` the order's current secure action. It fails when the current
+        one was issued less than `resend_after` seconds before it or has been verified (`get` tells which)."""
+        cutoff = action.created_ms // 1000 - resend_after
         return Write(
             {
                 "Put": {
                     "TableName": self._table.name,
-                    "Item": {**_item(action), "pk": pk, "state": PENDING, "attempts": 0, "issued_at": now},
+                    "Item": {**_item(action), "pk": pk},
                     "ConditionExpression": (
                         "attribute_not_exists(pk) OR (issued_at <= :cutoff AND #state <> :verified)"
                     ),
                     "ExpressionAttributeNames": {"#state": "state"},
-                    "ExpressionAttributeValues": {":cutoff": now - resend_after, ":verified": VERIFIED},
+                    "ExpressionAttributeValues": {":cutoff": cutoff, ":verified": VERIFIED},
                 }
             }
         )
@@ -113,10 +113,13 @@ def _item(action: SecureAction) -> dict[str, Any]:
         "secure_action_uuid": action.secure_action_uuid,
         "order_uuid": action.order_uuid,
         "user_id": action.user_id,
+        "state": action.state,
         "email": action.email,
-        "code_digest": action.code_digest,
+        "issued_at": action.created_ms // 1000,
         "expires_at": action.expires_at,
         "ttl": action.retain_until,
+        "attempts": action.attempts,
+        "code_digest": action.code_digest,
     }
 
 

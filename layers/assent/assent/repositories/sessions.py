@@ -99,12 +99,11 @@ class SessionsRepository:
             self.revoke(family_id, now=now, reason=reason)
         return len(live)
 
-    def end_oldest_beyond(self, key: str, keep: int, *, now: int) -> int:
-        """End the oldest live sessions of `key` beyond the newest `keep`; returns how many ended."""
+    def end_oldest_beyond(self, key: str, keep: int, *, now: int) -> None:
+        """End the oldest live sessions of `key` beyond the newest `keep`."""
         live = sorted(self._live_for_key(key, now=now), key=lambda family: family[1], reverse=True)
         for family_id, _ in live[keep:]:
             self.revoke(family_id, now=now, reason="too-many-sessions")
-        return max(0, len(live) - keep)
 
     def _live_for_key(self, key: str, *, now: int) -> list[tuple[str, int]]:
         """The live sessions of `key` as the index has them: (family id, absolute deadline)."""

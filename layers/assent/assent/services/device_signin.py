@@ -192,12 +192,8 @@ class DeviceSignIn:
         consent = self._enrolment.request(
             NEW_DEVICE, request_id, user_id=user_id, key=key, lifetime_seconds=self._lifetime, now=now
         )
-        throttle = self._challenges.put_item(
-            f"2fa-user#{user_id}",
-            {},
-            expires_at=int(now) + TWO_FACTOR_INTERVAL_SECONDS,
-            now=int(now),
-            resend_after=TWO_FACTOR_INTERVAL_SECONDS,
+        throttle = self._challenges.once_per_item(
+            f"2fa-user#{user_id}", TWO_FACTOR_INTERVAL_SECONDS, now=int(now)
         ).refused_with(TooManyRequests("a new-device request was made moments ago: wait, then retry"))
         transact(self._users.client, [throttle, *consent.writes])
         return TwoFactorRequest(consent.operation, key.device, consent.challenge)

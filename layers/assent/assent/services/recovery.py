@@ -107,12 +107,8 @@ class Recovery:
             return started
         # The per-account throttle and the recovery are one transaction: one round trip, and never a
         # throttle left standing without the recovery it stood for.
-        throttle = self._proofs.put_item(
-            f"recover-user#{user_id}",
-            {},
-            expires_at=now + RESEND_AFTER_SECONDS,
-            now=now,
-            resend_after=RESEND_AFTER_SECONDS,
+        throttle = self._proofs.once_per_item(
+            f"recover-user#{user_id}", RESEND_AFTER_SECONDS, now=now
         ).refused_with(ResendTooSoon("one recovery code a minute per account"))
         recovery = self._proofs.put_item(
             f"recover#{recovery_id}",

@@ -25,8 +25,15 @@ from assent.core.errors import (
 )
 from assent.core.observability import logger
 from assent.crypto.codes import CodeHasher, new_code
-from assent.model.attempts import AttemptNotCounted
-from assent.model.secure_actions import CODE_SECONDS, MAX_ATTEMPTS, PENDING, PURPOSE, VERIFIED, SecureAction
+from assent.model.secure_actions import (
+    CODE_SECONDS,
+    MAX_ATTEMPTS,
+    PENDING,
+    PURPOSE,
+    VERIFIED,
+    AttemptNotCounted,
+    SecureAction,
+)
 from assent.repositories.secure_actions import SecureActionsRepository, order_key
 
 if TYPE_CHECKING:
@@ -82,11 +89,7 @@ class SecureActions:
         try:
             self._limits.transact(
                 self._actions.client,
-                [
-                    self._actions.put_item(pk, action, now=now, resend_after=self._resend_after).refused_with(
-                        resend
-                    )
-                ],
+                [self._actions.put_item(pk, action, resend_after=self._resend_after).refused_with(resend)],
                 client_id=client.client_id,
                 user_id=user.user_id,
                 now=now,
@@ -119,9 +122,9 @@ class SecureActions:
         try:
             counted = self._actions.count_attempt(pk, secure_action_uuid, now=now, max_attempts=MAX_ATTEMPTS)
         except AttemptNotCounted as refused:
-            if refused.found is None:
+            if refused.current is None:
                 self._raise_if_unknown(user_id)
-            refusal = self._refusal(refused.found, secure_action_uuid, now)
+            refusal = self._refusal(refused.current, secure_action_uuid, now)
             logger.info("secure action attempt refused", extra={**audit, "reason": refusal.code})
             raise refusal from refused
         if counted.code_digest is None or not self._hasher.matches(
