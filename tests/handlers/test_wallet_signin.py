@@ -22,6 +22,7 @@ from tests.handlers.pakt import (
     sign,
     signed_validation,
     validate,
+    verify_account,
 )
 
 
@@ -118,7 +119,7 @@ def test_onboard_creates_the_user_with_the_wallet_and_a_session(tables):
     items = {item["pk"].split("#")[0]: item for item in _stored(tables, "UsersTable")}
     assert items["user"]["email"] == "mail@example.com" and items["user"]["first_name"] == "Jack"
     assert items["key"]["pk"] == f"key#wallet#{wallet.address}"
-    assert items["email"]["pk"] == "email#mail@example.com"
+    assert "email" not in items  # claimed only once verified (SECURITY.md 34)
     assert len(_stored(tables, "SessionsTable")) == 1
     assert _stored(tables, "TempTokensTable") == []  # the step token is used up
     assert len(codes_sent_to("mail@example.com")) >= 1
@@ -293,15 +294,22 @@ def test_an_onboarding_token_works_once(tables):
     assert len([i for i in _stored(tables, "UsersTable") if i["pk"].startswith("user#")]) == 1
 
 
-def test_an_email_belongs_to_one_user_whatever_its_case(tables):
-    onboarded(new_wallet(), "taken@example.com")
+def test_an_address_is_verified_by_one_user_whatever_its_case(tables):
+    """SECURITY.md 34: onboarding with a held address is no conflict (it would tell who has an account);
+    verifying it is."""
+    first = onboarded(new_wallet(), "taken@example.com")
+    verify_account(first["tempToken"]["token"], codes_sent_to("taken@example.com")[0])
     _, _, body = signed_validation(new_wallet())
 
     status, _, answer = onboard(body["data"]["tempToken"]["token"], "TAKEN@example.com")
+    verified = verify_account(answer["data"]["tempToken"]["token"], codes_sent_to("taken@example.com")[-1])
 
-    assert status == 409 and answer["data"]["code"] == "EMAIL_TAKEN"
-    assert len([i for i in _stored(tables, "UsersTable") if i["pk"].startswith("user#")]) == 1
-    assert len(_stored(tables, "TempTokensTable")) == 1  # the failed transaction consumed nothing
+    assert status == 200 and answer["data"]["isVerified"] is False
+    assert (verified.status, verified.body["data"]["code"]) == (409, "EMAIL_TAKEN")
+    items = _stored(tables, "UsersTable")
+    verified = [i["user_id"] for i in items if i["pk"].startswith("user#") and i["email_verified"]]
+    claims = [(i["pk"], i["user_id"]) for i in items if i["pk"].startswith("email#")]
+    assert len(verified) == 1 and claims == [("email#taken@example.com", verified[0])]
 
 
 def test_a_wallet_onboarded_meanwhile_gets_409_not_a_second_user(tables):

@@ -1,7 +1,7 @@
 """Pakt: verify the user's e-mail with the code sent to it (POST /v1/auth/account/verify)."""
 
 from assent.access import user_from_access_token
-from assent.core.errors import CodeLocked, InvalidCode, InvalidToken
+from assent.core.errors import CodeLocked, EmailTaken, InvalidCode, InvalidToken
 from assent.core.http import entrypoint, refuses
 from assent.families import pakt
 from assent.wiring import email_verification
@@ -10,7 +10,7 @@ app = pakt.resolver()
 
 
 @app.post("/v1/auth/account/verify")
-@refuses(InvalidCode, InvalidToken, CodeLocked)
+@refuses(InvalidCode, InvalidToken, CodeLocked, EmailTaken)
 def verify_account(body: pakt.VerifyAccountBody) -> pakt.VerifyAccountResponse:
     user = user_from_access_token(body.tempToken)
     email_verification().verify(user.user_id, body.token)

@@ -1,8 +1,10 @@
 """The users table: users, the keys they own, and their e-mail addresses, each claim its own item.
 
 Uniqueness (one key, one user; one e-mail, one user) is the store's: every claim is created with
-`attribute_not_exists(pk)` in the same transaction as the user, never checked by a read first. A revoked
-key keeps its item, marked, so that it can never be claimed again.
+`attribute_not_exists(pk)` in a transaction, never checked by a read first. A key is claimed with its user;
+an address only once it is verified (by its provider at sign-up, or by the e-mailed code), in the same
+write that marks it verified: an address someone typed routes nothing (SECURITY.md 34). A revoked key
+keeps its item, marked, so that it can never be claimed by anyone else.
 """
 
 from __future__ import annotations
@@ -42,11 +44,9 @@ class UsersRepository:
         """The low-level client, for transactions this repository takes part in."""
         return self._table.meta.client
 
-    def create_items(
-        self, user: User, key: KeyRecord, *, key_taken: Exception, email_taken: Exception
-    ) -> list[Write]:
-        """Writes creating a user, its first key and its e-mail claim, each only if absent; a claim held
-        already is refused with `key_taken` or `email_taken`."""
+    def create_items(self, user: User, key: KeyRecord, *, key_taken: Exception) -> list[Write]:
+        """Writes creating a user and its first key, each only if absent; a key held already is refused with
+        `key_taken`. The address is claimed apart (`claim_email_item`), once verified."""
         item: dict[str, Any] = {
             "pk": _user_pk(user.user_id),
             "kind": "user",
@@ -59,12 +59,23 @@ class UsersRepository:
         }
         if user.chain_name is not None:
             item.update(chain_name=user.chain_name, account_deployed=user.account_deployed)
-        email = {"pk": _email_pk(user.email), "kind": "email", "user_id": user.user_id}
         return [
             _put_if_absent(self._table.name, item),
             _put_if_absent(self._table.name, _key_item(key)).refused_with(key_taken),
-            _put_if_absent(self._table.name, email).refused_with(email_taken),
         ]
+
+    def claim_email_item(self, user_id: str, email: str) -> Write:
+        """A write claiming a verified address for `user_id`, unless another user holds it."""
+        return Write(
+            {
+                "Put": {
+                    "TableName": self._table.name,
+                    "Item": {"pk": _email_pk(email), "kind": "email", "user_id": user_id},
+                    "ConditionExpression": "attribute_not_exists(pk) OR user_id = :user",
+                    "ExpressionAttributeValues": {":user": user_id},
+                }
+            }
+        )
 
     def add_key_item(self, key: KeyRecord) -> Write:
         """A write registering one more key for an existing user, only if no one has it."""
@@ -123,6 +134,7 @@ class UsersRepository:
         return KeyHolder(_key(key), _user(user))
 
     def user_id_by_email(self, email: str) -> str | None:
+        """The user who has verified this address, if any."""
         item = self._table.get_item(Key={"pk": _email_pk(email)}, ConsistentRead=True).get("Item")
         return str(item["user_id"]) if item else None
 

@@ -102,7 +102,8 @@ class DeviceSignIn:
         self._clock = clock
 
     def sign_up(self, *, method: str, token: str, chain_name: str, key: NewKey) -> SignedInAccount:
-        """Create the user, their first key and their e-mail claim in one transaction, and sign them in."""
+        """Create the user, their first key and their e-mail claim (the provider verified the address) in one
+        transaction, and sign them in. An address someone only typed elsewhere, unverified, is no conflict."""
         email = self._identities.verified_email(method, token)
         now = self._clock()
         user = User(
@@ -118,12 +119,12 @@ class DeviceSignIn:
         record = key.record(user.user_id, int(now))
         transact(
             self._users.client,
-            self._users.create_items(
-                user,
-                record,
-                key_taken=KeyTaken("this key is registered already"),
-                email_taken=EmailTaken("an account exists for this e-mail address: sign in instead"),
-            ),
+            [
+                *self._users.create_items(user, record, key_taken=KeyTaken("this key is registered already")),
+                self._users.claim_email_item(user.user_id, email).refused_with(
+                    EmailTaken("an account exists for this e-mail address: sign in instead")
+                ),
+            ],
         )
         try:
             self._deployments.request(

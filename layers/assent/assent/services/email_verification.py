@@ -1,11 +1,12 @@
-"""E-mail verification: a 6-digit code e-mailed through SES, tried a few times at most, accepted once."""
+"""E-mail verification: a 6-digit code e-mailed through SES, tried a few times at most, accepted once; the
+address is claimed for the user in the same write that marks it verified (SECURITY.md 34)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from assent.core.clock import Clock, system_clock
-from assent.core.errors import CodeLocked, InvalidCode, NotFound
+from assent.core.errors import CodeLocked, EmailTaken, InvalidCode, NotFound
 from assent.crypto.codes import CodeHasher, new_code
 from assent.repositories.proofs import ProofsRepository
 from assent.repositories.transactions import transact
@@ -86,13 +87,17 @@ class EmailVerification:
         )
         if not self._hasher.matches(PURPOSE, user_id, code, record.fields["code_digest"]):
             raise wrong
+        email = str(record.fields["email"])
         # Another attempt (or a resend) may get there between the count and now: this one then proves nothing.
+        # An address another account verified first (a provider-verified sign-up, say) stays theirs: the
+        # code proves the mailbox, and whoever reads it is told.
         transact(
             self._codes.client,
             [
                 self._codes.consume_item(pk, now=now, attempts=record.attempts).refused_with(wrong),
-                self._users.mark_email_verified_item(user_id, str(record.fields["email"])).refused_with(
-                    wrong
+                self._users.mark_email_verified_item(user_id, email).refused_with(wrong),
+                self._users.claim_email_item(user_id, email).refused_with(
+                    EmailTaken("another account has verified this address")
                 ),
             ],
         )

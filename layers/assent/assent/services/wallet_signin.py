@@ -3,7 +3,9 @@
 request  → a server-built EIP-4361 message and a step token bound to it (the challenge is stored).
 validate → the challenge is consumed, the EIP-191 signature checked against the message's address;
            a wallet that belongs to a user signs straight in, any other gets a step token to onboard.
-onboard  → the user, their wallet and their e-mail are created in one transaction, and a session begins.
+onboard  → the user and their wallet are created in one transaction, and a session begins. The e-mail is
+           kept unverified, claiming nothing, until its code is entered: onboarding answers alike whether
+           or not someone holds the address (SECURITY.md 34).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from assent.core.clock import Clock, iso8601, system_clock
 from assent.core.config import WalletSettings
-from assent.core.errors import EmailTaken, InvalidRequest, InvalidToken, SignInFailed, WalletTaken
+from assent.core.errors import InvalidRequest, InvalidToken, SignInFailed, WalletTaken
 from assent.core.observability import logger
 from assent.crypto.eip55 import InvalidAddress, to_checksum_address
 from assent.crypto.siwe import SiweError, SiweMessage, parse
@@ -191,14 +193,11 @@ class WalletSignIn:
             f"step#{claims['jti']}", now=int(now), address=address, step=STEP_ONBOARD
         )
         wallet_taken = WalletTaken("this wallet already belongs to a user: sign in instead")
-        email_taken = EmailTaken("this e-mail address belongs to another user")
         transact(
             self._step_tokens.client,
             [
                 consume.refused_with(InvalidToken("the token is not valid")),
-                *self._users.create_items(
-                    user, wallet_record, key_taken=wallet_taken, email_taken=email_taken
-                ),
+                *self._users.create_items(user, wallet_record, key_taken=wallet_taken),
             ],
         )
         credentials = self._sessions.start(user.user_id, wallet_key(address))
