@@ -14,6 +14,9 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.hashes import SHA256
+from eth_account import Account
+from eth_account.messages import encode_defunct
+from eth_account.signers.local import LocalAccount
 
 from tests.conftest import Answer, Clock, api_event, invoke
 from tests.handlers.pakt import codes_sent_to
@@ -49,6 +52,20 @@ class Device:
             "publicKey": self.public_key,
             "device": {"name": self.name, "osName": "iOS"},
         }
+
+
+@dataclass
+class Wallet:
+    """A wallet deciding as a device does: eth-account's EIP-191 `personal_sign` of the same text."""
+
+    account: LocalAccount = field(default_factory=Account.create)
+
+    @property
+    def public_key(self) -> str:
+        return str(self.account.address)
+
+    def sign(self, text: str) -> str:
+        return "0x" + self.account.sign_message(encode_defunct(text=text)).signature.hex().removeprefix("0x")
 
 
 def approval_digest(decision: str, shown: Mapping[str, Any], number: str | None = None) -> str:
@@ -133,15 +150,15 @@ def pending(access_token: str) -> Answer:
 def decide(
     access_token: str,
     operation: dict[str, Any],
-    device: Device,
+    device: Device | Wallet,
     decision: str = "approve",
     *,
     auth_type: str = "biom",
     signature: str | None = None,
     number: str | None = None,
 ) -> Answer:
-    """Approve or deny an operation as listed, signing the digest the device computes from what it shows
-    (and, for number matching, the number the person entered)."""
+    """Approve or deny an operation as listed, signing the digest the device (or wallet) computes from what
+    it shows (and, for number matching, the number the person entered)."""
     request_id = operation["requestId"]
     digest = approval_digest(decision, operation, number)
     body: dict[str, Any] = {

@@ -207,8 +207,8 @@ def test_numbers_render_as_their_text(api_key, ada):
 
 
 def test_unknown_users_and_users_without_a_device_look_alike(api_key, ada, tables):
-    """SECURITY.md 26: a client cannot tell who has an account; a wallet cannot approve, so a wallet-only
-    user has no approving device either."""
+    """SECURITY.md 26 and 34: a client cannot tell who has an account, and an address typed at onboarding
+    but never verified routes no request (its wallet could approve one once it is)."""
     defined(api_key, PAYMENT)
     onboarded(new_wallet(), "wallet-only@example.com")
 

@@ -4,7 +4,7 @@
 from assent.access import UserCaller
 from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
-from assent.services.approvals import DECISION_REFUSALS, Decision, SignedDecision
+from assent.services.approvals import DECISION_REFUSALS, Decision
 from assent.wiring import approvals
 
 app = hyphen.resolver()
@@ -15,10 +15,9 @@ app = hyphen.resolver()
 def approve_operation(
     requestId: hyphen.RequestId, body: hyphen.DecisionBody, user: UserCaller
 ) -> hyphen.DecisionResponse:
-    signed = SignedDecision(
-        Decision.APPROVE, body.publicKey.lower(), body.signature.lower(), body.authType, number=body.number
+    return hyphen.decision_response(
+        approvals().decide(user.user_id, requestId, body.signed(Decision.APPROVE))
     )
-    return hyphen.decision_response(approvals().decide(user.user_id, requestId, signed))
 
 
 lambda_handler = entrypoint(app)

@@ -237,6 +237,7 @@ def approvals() -> Approvals:
         longest_lifetime_seconds=max(
             settings.operation_lifetime_seconds, settings.devices.recovery_cooling_off_seconds
         ),
+        recover=_recover_signer,
         clock=_time.clock,
     )
 
@@ -299,8 +300,8 @@ def user_keys() -> UserKeys:
 
 
 def _recover_signer(message: str, signature: str) -> str | None:
-    # Only the function that verifies wallet signatures needs coincurve; its handler imports
-    # assent.crypto.wallets at init, so this import is then free.
+    # Only wallet signatures need coincurve: imported on the first one, so that a function deciding with
+    # device keys alone (most approvals) never loads it, and web3/validate's handler imports it at init.
     from assent.crypto.wallets import InvalidSignature, recover_signer
 
     try:

@@ -5,11 +5,9 @@ Keccak comes from pycryptodome, which loads in milliseconds; eth-utils would bri
 
 from __future__ import annotations
 
-import re
-
 from Crypto.Hash import keccak
 
-_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+from assent.model.users import is_wallet_address
 
 
 class InvalidAddress(ValueError):
@@ -18,7 +16,7 @@ class InvalidAddress(ValueError):
 
 def to_checksum_address(address: str) -> str:
     """The EIP-55 form of a well-formed address; mixed case must already be a valid checksum."""
-    if not _ADDRESS.match(address):
+    if not is_wallet_address(address):
         raise InvalidAddress("an address is 0x and 40 hexadecimal digits")
     digits = address[2:]
     lowered = digits.lower()

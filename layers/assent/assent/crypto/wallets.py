@@ -8,17 +8,23 @@ what is one hash, one recovery and one more hash. Tests check it against eth-acc
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import coincurve
 from Crypto.Hash import keccak
 
 from assent.crypto.eip55 import to_checksum_address
+from assent.model.users import WALLET_SIGNATURE_PATTERN
 
-SIGNATURE_PATTERN = r"^0x[0-9a-fA-F]{130}$"
-_SIGNATURE = re.compile(SIGNATURE_PATTERN)
+_SIGNATURE = re.compile(WALLET_SIGNATURE_PATTERN)
 # personal_sign's recovery id: 27/28, or 0/1 from signers that leave it raw; 35+ (EIP-155) is transactions'.
 _RECOVERY_IDS = {0: 0, 1: 1, 27: 0, 28: 1}
 _CURVE_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+# What a service is given to check wallet signatures, so that only a wallet's signature loads coincurve:
+# (message, signature) -> the address whose EIP-191 signature it is, or None if it recovers none.
+RecoverSigner = Callable[[str, str], "str | None"]
 
 
 class InvalidSignature(ValueError):

@@ -16,8 +16,14 @@ from assent.core.clock import iso8601
 from assent.core.http import FamilyResolver, PlainErrorEnvelope, build_resolver
 from assent.model.operations import Operation
 from assent.model.sessions import Credentials, SignedInAccount
-from assent.model.users import KeyRecord, User
-from assent.services.approvals import Decision, approval_digest, asks_for_number
+from assent.model.users import (
+    WALLET_ADDRESS_PATTERN,
+    WALLET_SIGNATURE_PATTERN,
+    KeyRecord,
+    User,
+    is_wallet_address,
+)
+from assent.services.approvals import Decision, SignedDecision, approval_digest, asks_for_number
 from assent.services.device_signin import CHAIN_NAMES, TwoFactorRequest
 from assent.services.enrolment import NewKey
 
@@ -242,14 +248,26 @@ class PendingApprovals(BaseModel):
 
 
 class DecisionBody(BaseModel):
-    publicKey: str = PublicKeyHex
-    signature: str = SignatureHex
+    publicKey: str = Field(
+        pattern=f"{PUBLIC_KEY_PATTERN}|{WALLET_ADDRESS_PATTERN}",
+        description="The deciding key: a P-256 key's x‖y as 128 hex digits, or a wallet's address",
+    )
+    signature: str = Field(
+        pattern=f"{SIGNATURE_PATTERN}|{WALLET_SIGNATURE_PATTERN}",
+        description="Of the decision's digest: ECDSA P-256/SHA-256 r‖s as 128 hex digits, or a wallet's "
+        "EIP-191 signature (0x and 65 bytes of hex)",
+    )
     authType: Literal["biom", "pin"] = Field(
         description="How the user unlocked the key, as the device reports"
     )
     number: str | None = Field(
         None, pattern=r"^[0-9]{1,8}$", description="To approve with number matching: the number entered"
     )
+
+    def signed(self, decision: Decision) -> SignedDecision:
+        # A wallet's address keeps its case, which carries its EIP-55 checksum (SECURITY.md 8).
+        key = self.publicKey if is_wallet_address(self.publicKey) else self.publicKey.lower()
+        return SignedDecision(decision, key, self.signature.lower(), self.authType, number=self.number)
 
 
 class DecisionResponse(BaseModel):

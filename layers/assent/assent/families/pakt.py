@@ -15,10 +15,14 @@ from pydantic import BaseModel, Field
 from assent.core.http import ErrorCode, ErrorEnvelope, FamilyResolver, build_resolver
 from assent.crypto.tokens import IssuedToken
 from assent.model.sessions import Credentials
-from assent.model.users import MAX_EMAIL_CHARS, MAX_NAME_CHARS
+from assent.model.users import (
+    MAX_EMAIL_CHARS,
+    MAX_NAME_CHARS,
+    WALLET_ADDRESS_PATTERN,
+    WALLET_SIGNATURE_PATTERN,
+)
 
 # 0x, r and s (32 bytes each) and the recovery id, as wallets' personal_sign writes them.
-SIGNATURE_PATTERN = r"^0x[0-9a-fA-F]{130}$"
 MAX_TOKEN_CHARS = 4096
 # EIP-155 chain ids are positive; JavaScript reads integers exactly up to 2**53.
 MAX_CHAIN_ID = 2**53 - 1
@@ -26,7 +30,7 @@ MAX_CHAIN_ID = 2**53 - 1
 
 class Web3RequestBody(BaseModel):
     account: str = Field(
-        pattern=r"^0x[0-9a-fA-F]{40}$",
+        pattern=WALLET_ADDRESS_PATTERN,
         description="The wallet address: 0x and 40 hex digits (EIP-55 if mixed case)",
     )
     chainId: int | None = Field(default=None, ge=1, le=MAX_CHAIN_ID, description="Chain id for the message")
@@ -56,7 +60,9 @@ class Web3RequestResponse(BaseModel):
 
 
 class Web3ValidateBody(BaseModel):
-    signedMessage: str = Field(pattern=SIGNATURE_PATTERN, description="The EIP-191 signature of the message")
+    signedMessage: str = Field(
+        pattern=WALLET_SIGNATURE_PATTERN, description="The EIP-191 signature of the message"
+    )
     tempToken: str = Field(max_length=MAX_TOKEN_CHARS)
 
 

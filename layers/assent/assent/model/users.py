@@ -17,6 +17,12 @@ MAX_NAME_CHARS = 100
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
+# A wallet as Ethereum writes it: an address, and a personal_sign (EIP-191) signature with its recovery id.
+WALLET_ADDRESS_PATTERN = r"^0x[0-9a-fA-F]{40}$"
+WALLET_SIGNATURE_PATTERN = r"^0x[0-9a-fA-F]{130}$"
+_WALLET_ADDRESS = re.compile(WALLET_ADDRESS_PATTERN)
+
+
 class InvalidEmail(ValueError):
     pass
 
@@ -31,6 +37,11 @@ def normalise_email(value: str) -> str:
     if len(email) > MAX_EMAIL_CHARS or not _EMAIL.match(email):
         raise InvalidEmail("not an e-mail address")
     return email
+
+
+def is_wallet_address(text: str) -> bool:
+    """Whether `text` names a wallet (its checksum, if mixed case, is checked where it is used)."""
+    return bool(_WALLET_ADDRESS.match(text))
 
 
 def wallet_key(address: str) -> str:

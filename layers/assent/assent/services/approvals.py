@@ -12,6 +12,10 @@ hex digest (as it signs a sign-in challenge) of this text, lines joined by "\\n"
     payload-sha256:<hex SHA-256 of the UTF-8 payload shown, or of "" when there is none>
     number:<the number the user entered>      (only to approve an operation that asks for number matching)
 
+A wallet signs the same hex digest with EIP-191 (`personal_sign` of its UTF-8 bytes), so an account with
+no device key, a wallet-only one, can approve and veto every purpose too, its recovery included
+(SECURITY.md 36).
+
 Every field the user saw, and the decision itself, is covered (SECURITY.md 6, 13, 15): a signature
 over one operation, purpose or decision is worth nothing for any other, nor for a later operation that
 reuses the same operationId once this one's retention is over (its instance differs).
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -35,13 +40,15 @@ from assent.core.errors import (
     OperationNotFound,
     OperationNotPending,
 )
+from assent.crypto.eip55 import InvalidAddress, to_checksum_address
 from assent.crypto.p256 import InvalidKey as MalformedKey
 from assent.crypto.p256 import public_key
 from assent.model.operations import Operation, OperationState
-from assent.model.users import device_key
+from assent.model.users import device_key, is_wallet_address, wallet_key
 from assent.repositories.transactions import transact
 
 if TYPE_CHECKING:
+    from assent.crypto.wallets import RecoverSigner
     from assent.repositories.operations import OperationsRepository
     from assent.repositories.users import UsersRepository
 
@@ -95,10 +102,18 @@ def asks_for_number(operation: Operation, decision: Decision) -> bool:
 @dataclass(frozen=True)
 class SignedDecision:
     decision: Decision
-    public_key: str  # x‖y hex of the key that signed
-    signature: str  # r‖s hex
+    public_key: str  # x‖y hex of the P-256 key that signed, or the wallet's 0x address
+    signature: str  # r‖s hex, or a wallet's 0x-prefixed 65-byte EIP-191 signature
     auth_type: str  # biom or pin, as the device reports how the user unlocked the key
     number: str | None = None  # the number the user entered, for number matching
+
+
+@dataclass(frozen=True)
+class _Signer:
+    """The key a decision names: its reference, and how to check its signature of a digest."""
+
+    ref: str
+    signed: Callable[[str, str], bool]  # (hex digest, signature) -> whether this key signed it
 
 
 class Approvals:
@@ -108,12 +123,27 @@ class Approvals:
         users: UsersRepository,
         *,
         longest_lifetime_seconds: int,
+        recover: RecoverSigner,
         clock: Clock = system_clock,
     ) -> None:
         self._operations = operations
         self._users = users
         self._longest_lifetime = longest_lifetime_seconds
+        self._recover = recover
         self._clock = clock
+
+    def _signer(self, key_text: str) -> _Signer:
+        """The device key or wallet a decision names; a malformed one is InvalidKey, a 400."""
+        try:
+            if is_wallet_address(key_text):
+                address = to_checksum_address(key_text)
+                return _Signer(wallet_key(address), lambda digest, sig: self._recover(digest, sig) == address)
+            key = public_key(key_text)
+        except (InvalidAddress, MalformedKey) as error:
+            raise InvalidKey(str(error)) from error
+        return _Signer(
+            device_key(key.fingerprint), lambda digest, sig: key.verify(digest.encode("ascii"), sig)
+        )
 
     def pending(self, user_id: str) -> list[Operation]:
         """Everything waiting for this user's decision, from every client and from Assent itself."""
@@ -123,10 +153,7 @@ class Approvals:
 
     def decide(self, user_id: str, request_id: str, signed: SignedDecision) -> Operation:
         """Record a signed decision; the operation as decided."""
-        try:
-            key = public_key(signed.public_key)
-        except MalformedKey as error:
-            raise InvalidKey(str(error)) from error
+        signer = self._signer(signed.public_key)
         client_id, _, operation_id = request_id.partition(".")
         now = self._clock()
         operation = self._operations.get(client_id, operation_id, now=now) if operation_id else None
@@ -140,14 +167,14 @@ class Approvals:
         if signed.number is not None and not asks_for_number(operation, signed.decision):
             raise InvalidRequest("a number is sent only to approve an operation that asks for one")
         digest = approval_digest(operation, signed.decision, signed.number)
-        if not key.verify(digest.encode("ascii"), signed.signature):
+        if not signer.signed(digest, signed.signature):
             raise ApprovalRefused("the decision is not signed by a live key of this user")
         # A wrong number denies the request: the person approving has not seen the client's screen, which
         # is what number matching is there to catch (push fatigue), so a retry is not offered.
         matched = signed.number is None or hmac.compare_digest(signed.number, operation.number or "")
         state = signed.decision.state if matched else OperationState.DENIED
         reason = None if matched else NUMBER_MISMATCH
-        ref = device_key(key.fingerprint)
+        ref = signer.ref
         transact(
             self._operations.client,
             [

@@ -41,7 +41,6 @@ MAX_WAIT_SECONDS = 25
 # Time kept back from the function's own deadline to write the answer.
 _ANSWER_MARGIN_SECONDS = 2.0
 POLL_SECONDS = 0.5
-APPROVING_KEY_TYPES = frozenset({"deviceKey", "passKey"})
 ID_PREFIX = "ap_"
 
 
@@ -174,8 +173,8 @@ class Authorizations:
         return operation.as_of(now)
 
     def _approving_user(self, recipient: Recipient) -> str:
-        """The user's id, if they have a live key that can approve; an unknown user is refused the same
-        way, so that requests do not tell a client who has an account (SECURITY.md 26)."""
+        """The user's id, if they have a live key (every kind can approve); an unknown user is refused the
+        same way, so that requests do not tell a client who has an account (SECURITY.md 26)."""
         user_id = recipient.user_id
         if recipient.email is not None:
             try:
@@ -184,9 +183,7 @@ class Authorizations:
                 raise InvalidRequest(str(error)) from error
         # The by-user index is eventually consistent: a key registered a moment ago may be missed. That
         # only refuses a request; whether a key may approve is decided on its own item, when it approves.
-        if user_id is None or not any(
-            key.live and key.key_type in APPROVING_KEY_TYPES for key in self._users.keys_of(user_id)
-        ):
+        if user_id is None or not any(key.live for key in self._users.keys_of(user_id)):
             raise NoApprovingDevice("the user has no device that can approve")
         return user_id
 

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from assent.core.clock import Clock, system_clock
 from assent.core.errors import KeyNotFound
 from assent.crypto.eip55 import InvalidAddress, to_checksum_address
 from assent.crypto.p256 import InvalidKey, public_key
-from assent.model.users import KeyRecord, device_key, wallet_key
+from assent.model.users import KeyRecord, device_key, is_wallet_address, wallet_key
 
 if TYPE_CHECKING:
     from assent.repositories.sessions import SessionsRepository
     from assent.repositories.users import UsersRepository
 
-_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
-
 
 def key_ref(key_id: str) -> str:
     """The reference of the key a URL names: a P-256 public key (x‖y hex) or a wallet address."""
     try:
-        if _ADDRESS.match(key_id):
+        if is_wallet_address(key_id):
             return wallet_key(to_checksum_address(key_id))
         return device_key(public_key(key_id).fingerprint)
     except (InvalidAddress, InvalidKey) as error:

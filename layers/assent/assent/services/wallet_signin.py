@@ -11,7 +11,6 @@ onboard  → the user and their wallet are created in one transaction, and a ses
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -31,6 +30,7 @@ from assent.repositories.transactions import transact
 
 if TYPE_CHECKING:
     from assent.crypto.tokens import Tokens
+    from assent.crypto.wallets import RecoverSigner
     from assent.model.sessions import Credentials
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.users import UsersRepository
@@ -41,9 +41,6 @@ CHALLENGE_SECONDS = 300  # SECURITY.md 5
 ONBOARD_SECONDS = 600  # time to fill in the onboarding form
 STEP_VALIDATE = "web3.validate"
 STEP_ONBOARD = "web3.onboard"
-
-# (message, signature) -> the address that signed, or None if the signature recovers none.
-RecoverSigner = Callable[[str, str], "str | None"]
 
 
 @dataclass(frozen=True)
