@@ -220,7 +220,7 @@ def approved_new_device(old: Device, new: Device, email: str, access: str) -> tu
     status, _, requested = request_two_factor(new, email)
     assert status == 201, requested
     shown = only_pending(access)
-    assert decide(access, shown, old).status == 200
+    assert decide(access, shown, old, number=requested["number"]).status == 200
     return requested["twoFactorAuth"]["id"], new.sign(requested["challengeData"])
 
 

@@ -219,7 +219,7 @@ def test_a_new_device_signs_in_once_a_registered_one_approves_it(tables):
 
     while_pending = finish_two_factor(request_id, proof)
     shown = only_pending(access)
-    approved = decide(access, shown, phone)
+    approved = decide(access, shown, phone, number=requested["number"])
     finished = finish_two_factor(request_id, proof)
     again = finish_two_factor(request_id, proof)
 
@@ -265,7 +265,7 @@ def test_finishing_needs_the_new_keys_signature(tables):
     phone, laptop, thief = Device(), Device(name="laptop"), Device(name="thief")
     _, access = _user(phone, "ada@example.com")
     requested = request_two_factor(laptop, "ada@example.com").body
-    decide(access, only_pending(access), phone)
+    decide(access, only_pending(access), phone, number=requested["number"])
 
     status, _, body = finish_two_factor(
         requested["twoFactorAuth"]["id"], thief.sign(requested["challengeData"])

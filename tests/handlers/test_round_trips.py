@@ -120,7 +120,7 @@ def test_device_sign_in_and_approval_calls_per_endpoint_in_a_warm_container(api_
     shown = counted("pending", lambda: hyphen.pending(access)).body["operations"][0]
     counted("approve", lambda: hyphen.decide(access, shown, phone))
     requested = counted("2fa", lambda: hyphen.request_two_factor(laptop, "ada@example.com")).body
-    hyphen.decide(access, hyphen.pending(access).body["operations"][0], phone)
+    hyphen.decide(access, hyphen.pending(access).body["operations"][0], phone, number=requested["number"])
     proof = laptop.sign(requested["challengeData"])
     counted("2fa/finish", lambda: hyphen.finish_two_factor(requested["twoFactorAuth"]["id"], proof))
     counted("keys", lambda: hyphen.keys(access))

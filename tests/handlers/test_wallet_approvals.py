@@ -77,7 +77,7 @@ def test_a_wallet_approves_a_new_device(tables, wallet_user):
     phone = Device()
     _, _, requested = request_two_factor(phone, email)
 
-    assert decide(access, only_pending(access), wallet).status == 200
+    assert decide(access, only_pending(access), wallet, number=requested["number"]).status == 200
 
     status, _, body = finish_two_factor(
         requested["twoFactorAuth"]["id"], phone.sign(requested["challengeData"])

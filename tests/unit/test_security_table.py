@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "security.md"
-PROPERTIES = 43
+PROPERTIES = 44
 NO_TEST = "**no test yet**"
 _NAMED = re.compile(r"SECURITY\.md ((?:\d+)(?:(?:, | and |-)\d+)*)")
 _ROW = re.compile(r"^\| (\d+) \| .+ \| (.+) \|$")

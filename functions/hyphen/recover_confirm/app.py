@@ -2,7 +2,7 @@
 (POST /auth/v1/recover/confirm)."""
 
 from assent.core.clock import iso8601
-from assent.core.errors import CodeLocked, InvalidCode, SignInFailed
+from assent.core.errors import CodeLocked, InvalidCode, RequestsThrottled, SignInFailed
 from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
 from assent.wiring import recovery
@@ -11,11 +11,13 @@ app = hyphen.resolver()
 
 
 @app.post("/auth/v1/recover/confirm", status_code=202)
-@refuses(InvalidCode, SignInFailed, CodeLocked)
+@refuses(InvalidCode, SignInFailed, CodeLocked, RequestsThrottled)
 def confirm_recovery(body: hyphen.RecoverConfirmBody) -> hyphen.RecoverConfirmResponse:
     confirmed = recovery().confirm(body.recoveryId, body.code, body.signature.lower())
     return hyphen.RecoverConfirmResponse(
-        availableAt=iso8601(confirmed.available_at * 1000), challengeData=confirmed.challenge_data
+        availableAt=iso8601(confirmed.available_at * 1000),
+        challengeData=confirmed.challenge_data,
+        number=confirmed.number,
     )
 
 

@@ -185,6 +185,7 @@ def key_enrolment() -> KeyEnrolment:
         proofs=challenges_repository(),
         operations=operations_repository(),
         sessions=sessions_service(),
+        limits=request_limits(),
         retention_seconds=settings.operation_retention_seconds,
         node_id=settings.node_id,
     )

@@ -32,8 +32,8 @@ async function call(method, path, body, headers = {}) {
 const sha256hex = async (text) => hex(await subtle.digest("SHA-256", new TextEncoder().encode(text)));
 
 // What a device signs to decide: computed here from what it shows, not taken from the server.
-async function approvalDigest(decision, shown) {
-  const text = [
+async function approvalDigest(decision, shown, number) {
+  const lines = [
     "assent-approval/v2",
     `decision:${decision}`,
     `purpose:${shown.purpose}`,
@@ -41,16 +41,18 @@ async function approvalDigest(decision, shown) {
     `instance:${shown.instance}`,
     `expires:${shown.expiresAt}`,
     `payload-sha256:${await sha256hex(shown.payload ?? "")}`,
-  ].join("\n");
-  return sha256hex(text);
+  ];
+  // Number matching: the number the person typed, read off the requesting screen.
+  if (number !== undefined) lines.push(`number:${number}`);
+  return sha256hex(lines.join("\n"));
 }
 
-async function approve(device, accessToken, shown) {
-  const digest = await approvalDigest("approve", shown);
+async function approve(device, accessToken, shown, number) {
+  const digest = await approvalDigest("approve", shown, number);
   const decided = await call(
     "POST",
     `device/v1/operations/${shown.requestId}/approve`,
-    { publicKey: device.publicKey, signature: await device.sign(digest), authType: "biom" },
+    { publicKey: device.publicKey, signature: await device.sign(digest), authType: "biom", number },
     { Authorization: `Bearer ${accessToken}` },
   );
   return { digest, listedDigest: shown.digests.approve, decided };
@@ -98,7 +100,8 @@ const finishBody = {
 };
 const whilePending = await call("POST", "auth/v1/signin/2fa/finish", finishBody);
 const shownToPhone = (await pendingFor(access)).body.operations.find((op) => op.purpose === "device.signin");
-const deviceApproval = await approve(phone, access, shownToPhone);
+// The person reads the number on the laptop and types it on the phone.
+const deviceApproval = await approve(phone, access, shownToPhone, twoFactor.body.number);
 const finished = await call("POST", "auth/v1/signin/2fa/finish", finishBody);
 const laptopChallenge = await call("POST", "auth/v1/signin/challenge", { challengeType: "deviceKey", publicKey: laptop.publicKey });
 const laptopSignedIn = await call("POST", "auth/v1/signin/challenge/respond", {

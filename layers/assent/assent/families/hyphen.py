@@ -173,6 +173,9 @@ class TwoFactorStatus(BaseModel):
 class TwoFactorResponse(BaseModel):
     twoFactorAuth: TwoFactorStatus
     challengeData: str = Field(description="What the new device signs to finish, once approved")
+    number: str = Field(
+        description="Two digits the new device shows; approving on a registered device takes them"
+    )
 
 
 class FinishBody(BaseModel):
@@ -199,6 +202,9 @@ class RecoverConfirmBody(BaseModel):
 class RecoverConfirmResponse(BaseModel):
     availableAt: str = Field(description="When the recovery may finish, unless a registered device denies it")
     challengeData: str = Field(description="What the new key signs to finish")
+    number: str = Field(
+        description="Two digits the new device shows; approving the recovery early takes them"
+    )
 
 
 class RecoverFinishBody(BaseModel):
@@ -312,6 +318,7 @@ def two_factor_response(request: TwoFactorRequest) -> TwoFactorResponse:
             expiresAt=iso8601(operation.expires_at * 1000),
         ),
         challengeData=request.challenge_data,
+        number=str(operation.number),
     )
 
 

@@ -13,6 +13,11 @@ _ID_BITS = 53
 ASSENT_CLIENT_ID = "assent"
 
 
+def matching_number() -> str:
+    """A number for number matching: two digits, as the prompts people know show, easy to read and type."""
+    return str(10 + secrets.randbelow(90))
+
+
 class Purpose(StrEnum):
     """What approving an operation does; the approver's signature covers it (SECURITY.md 6)."""
 

@@ -22,7 +22,7 @@ from assent.core.errors import (
     InvalidRequest,
     NoApprovingDevice,
 )
-from assent.model.operations import Operation, OperationState, Purpose
+from assent.model.operations import Operation, OperationState, Purpose, matching_number
 from assent.model.users import InvalidEmail, normalise_email
 from assent.services.approvals import NUMBER_MISMATCH
 
@@ -144,8 +144,7 @@ class Authorizations:
             retention_seconds=self._retention,
             payload=display.payload(),
             purpose=Purpose.AUTHORIZATION,
-            # Two digits, as the number-matching prompts people know show: easy to read and type.
-            number=str(10 + secrets.randbelow(90)) if action.number_matching else None,
+            number=matching_number() if action.number_matching else None,
         )
         self._limits.transact(
             self._operations.client,

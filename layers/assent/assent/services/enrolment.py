@@ -3,7 +3,9 @@ end of a recovery's cooling-off.
 
 Both flows ask the user with an operation that shows the key's fingerprint (so an approval binds it,
 SECURITY.md 13), keep the key beside it with a challenge, and register the key once, when it signs that
-challenge after the consent.
+challenge after the consent. The new device shows a two-digit number, which approving takes (a wrong one
+denies): a person tapping "approve" on a request they did not make cannot (SECURITY.md 44). Each request
+counts in the user's approval-request limit (SECURITY.md 18).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from assent.core.errors import AssentError, InvalidKey, KeyTaken, OperationNotFound, SignInFailed
 from assent.crypto.p256 import InvalidKey as MalformedKey
 from assent.crypto.p256 import PublicKey, public_key
-from assent.model.operations import ASSENT_CLIENT_ID, Operation, Purpose
+from assent.model.operations import ASSENT_CLIENT_ID, Operation, Purpose, matching_number
 from assent.model.sessions import SignedInAccount
 from assent.model.users import KeyRecord, device_key
 from assent.repositories.transactions import Write, transact
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from assent.repositories.operations import OperationsRepository
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.users import UsersRepository
+    from assent.services.request_limits import ApprovalRequestLimits
     from assent.services.sessions import SessionsService
 
 
@@ -82,8 +85,9 @@ class Consent:
 
 @dataclass(frozen=True)
 class ConsentRequest:
-    """A request for consent, not yet stored: the operation, the challenge the key will sign, and the
-    writes that store both, for the flow to commit with its own."""
+    """A request for consent, not yet stored: the operation (with the number the new device shows), the
+    challenge the key will sign, and the writes that store and count both, for the flow to commit with its
+    own."""
 
     operation: Operation
     challenge: str
@@ -110,6 +114,7 @@ class KeyEnrolment:
         proofs: ProofsRepository,
         operations: OperationsRepository,
         sessions: SessionsService,
+        limits: ApprovalRequestLimits,
         retention_seconds: int,
         node_id: str,
     ) -> None:
@@ -117,6 +122,7 @@ class KeyEnrolment:
         self._proofs = proofs
         self._operations = operations
         self._sessions = sessions
+        self._limits = limits
         self._retention = retention_seconds
         self._node_id = node_id
 
@@ -130,7 +136,8 @@ class KeyEnrolment:
         lifetime_seconds: int,
         now: float,
     ) -> ConsentRequest:
-        """An operation asking `user_id` to consent to `key` within `lifetime_seconds`; the key waits."""
+        """An operation asking `user_id` to consent to `key` within `lifetime_seconds`, with the number the
+        new device shows; the key waits."""
         operation = Operation.new(
             client_id=ASSENT_CLIENT_ID,
             key_id=ASSENT_CLIENT_ID,
@@ -142,6 +149,7 @@ class KeyEnrolment:
             retention_seconds=self._retention,
             payload=shown_payload(key),
             purpose=consent.purpose,
+            number=matching_number(),
         )
         challenge = secrets.token_hex(32)  # SECURITY.md 1
         attributes = {"purpose": consent.proof_purpose, "user_id": user_id, "challenge": challenge}
@@ -151,7 +159,12 @@ class KeyEnrolment:
             expires_at=operation.expires_at + consent.finish_seconds,
             now=int(now),
         )
-        return ConsentRequest(operation, challenge, [self._operations.create_item(operation), waiting])
+        writes = [
+            self._limits.per_user_item(user_id, now=now),
+            self._operations.create_item(operation),
+            waiting,
+        ]
+        return ConsentRequest(operation, challenge, writes)
 
     def operation(self, consent: Consent, request_id: str, *, now: int) -> Operation:
         """The consent operation of this kind with this id, as stored."""

@@ -67,6 +67,7 @@ class Started:
 class Confirmed:
     available_at: int
     challenge_data: str
+    number: str  # what the new device shows: approving the recovery early takes it
 
 
 class Recovery:
@@ -173,7 +174,7 @@ class Recovery:
             f"at {iso8601(consent.operation.expires_at * 1000)}.\n\n"
             "If it is not yours, deny the recovery from a device you are signed in on before then.\n",
         )
-        return Confirmed(consent.operation.expires_at, consent.challenge)
+        return Confirmed(consent.operation.expires_at, consent.challenge, str(consent.operation.number))
 
     def finish(self, recovery_id: str, signature: str) -> SignedInAccount:
         """Register the new key once the cooling-off is over (or a device approved), and sign it in."""

@@ -23,18 +23,24 @@ class ApprovalRequestLimits:
     def transact(self, client: Any, writes: list[Write], *, client_id: str, user_id: str, now: float) -> None:
         """Commit `writes`, which create one request from `client_id` to `user_id`, with its two counters.
 
-        A full counter is refused with RequestsThrottled; the per-user counter spans every client, since the
-        user's device is what is flooded.
+        A full counter is refused with RequestsThrottled.
         """
-        per_user = self._repository.take_item(f"requests#user#{user_id}", self._per_user, now=now)
         per_client = self._repository.take_item(f"requests#client#{client_id}", self._per_client, now=now)
         transact(
             client,
             [
-                per_user.refused_with(_throttled("this user may receive", self._per_user)),
+                self.per_user_item(user_id, now=now),
                 per_client.refused_with(_throttled("this client may make", self._per_client)),
                 *writes,
             ],
+        )
+
+    def per_user_item(self, user_id: str, *, now: float) -> Write:
+        """The write counting one more request to `user_id`, refused with RequestsThrottled once the window is
+        full. It spans every client and Assent's own requests (new devices, recoveries), since the user's
+        device is what is flooded; those have no per-client counter, which would be everyone's."""
+        return self._repository.take_item(f"requests#user#{user_id}", self._per_user, now=now).refused_with(
+            _throttled("this user may receive", self._per_user)
         )
 
 
