@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from assent_tools.template import ROOT
 
-BENCHMARKS = ("signatures", "cold_start", "round_trips", "throughput", "sizes")
+BENCHMARKS = ("signatures", "cold_start", "round_trips", "timing", "throughput", "sizes")
 PAGE = ROOT / "docs" / "benchmarks.md"
 
 _PREAMBLE = """# Benchmarks

@@ -63,8 +63,8 @@ MINIMUM: dict[str, Minimum] = {
         kms__Sign=1,
     ),
     "web3 onboard": _m(
-        "user, wallet, e-mail and step token all or nothing; the session; the code as a keyed hash (19) "
-        "stored and mailed; the access token"
+        "user, wallet and step token all or nothing (the address is claimed once verified, 34); the "
+        "session; the code as a keyed hash (19) stored and mailed; the access token"
         "; the key's live sessions, capped (33)",
         dynamodb__TransactWriteItems=1,
         dynamodb__PutItem=2,
@@ -74,8 +74,8 @@ MINIMUM: dict[str, Minimum] = {
         ses__SendEmail=1,
     ),
     "account verify": _m(
-        "count the attempt before comparing (20), hash the guess, use the code and mark the user verified "
-        "together",
+        "count the attempt before comparing (20), hash the guess, use the code, mark the user verified and "
+        "claim the address (34) together",
         dynamodb__UpdateItem=1,
         kms__GenerateMac=1,
         dynamodb__TransactWriteItems=1,
@@ -118,7 +118,8 @@ MINIMUM: dict[str, Minimum] = {
         kms__Sign=1,
     ),
     "signin/2fa": _m(
-        "the e-mail's owner, then the request, its proof and the per-user throttle in one transaction",
+        "the e-mail's owner, then the request, its proof, the per-user throttle and the user's request "
+        "count (18) in one transaction",
         dynamodb__GetItem=1,
         dynamodb__TransactWriteItems=1,
     ),
@@ -164,7 +165,7 @@ MINIMUM: dict[str, Minimum] = {
     ),
     "recover/confirm": _m(
         "count the attempt before comparing (20), hash the guess, open the cooling-off operation that "
-        "the user's devices can veto, and tell the address so",
+        "the user's devices can veto, counted in the user's request limit (18), and tell the address so",
         dynamodb__UpdateItem=1,
         kms__GenerateMac=1,
         dynamodb__TransactWriteItems=1,
@@ -291,7 +292,7 @@ def _scenario(record: Recorder, n: int) -> None:
     record("deny", lambda: hyphen.decide(access, shown[1], phone, "deny"))
     record("keyless get", lambda: keyless.get(api_key, "approved"))
     requested = record("signin/2fa", lambda: hyphen.request_two_factor(laptop, email))
-    hyphen.decide(access, hyphen.only_pending(access), phone)
+    hyphen.decide(access, hyphen.only_pending(access), phone, number=requested["number"])
     proof = laptop.sign(requested["challengeData"])
     finish = requested["twoFactorAuth"]["id"]
     record("signin/2fa/finish", lambda: hyphen.finish_two_factor(finish, proof))

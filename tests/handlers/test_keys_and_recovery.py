@@ -120,6 +120,26 @@ def test_recovery_of_an_unknown_address_looks_the_same_and_sends_nothing(tables)
     assert (wrong.status, wrong.error) == (400, "INVALID_CODE")
 
 
+def test_recovery_answers_after_the_same_fixed_time_for_every_address(tables, clock):
+    """SECURITY.md 26: the write and the mail of a real account do not show in the time `recover` takes:
+    every answer waits out the same fixed time (on the services' clock, which only waiting moves here)."""
+    signed_up(Device(), "ada@example.com")
+
+    def answer_time(email: str) -> float:
+        before = clock()
+        assert recover(Device(), email).status == 202
+        return clock() - before
+
+    times = {
+        "known": answer_time("ada@example.com"),
+        "throttled": answer_time("ada@example.com"),
+        "unknown": answer_time("nobody@example.com"),
+        "not an address": answer_time("nobody"),
+    }
+
+    assert set(times.values()) == {1.0}, times
+
+
 def test_a_recovery_code_locks_after_five_wrong_tries(tables):
     """SECURITY.md 20."""
     signed_up(Device(), "ada@example.com")

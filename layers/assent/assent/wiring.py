@@ -223,6 +223,7 @@ def recovery() -> Recovery:
         enrolment=key_enrolment(),
         cooling_off_seconds=config.settings().devices.recovery_cooling_off_seconds,
         clock=_time.clock,
+        sleep=_time.sleep,
     )
 
 

@@ -11,7 +11,8 @@ finish  → after the cooling-off (or at once, if a registered device approved),
 
 An attacker who holds the mailbox alone must still wait out the cooling-off in plain view of the user's
 devices and of the mailbox's owner; one who holds neither learns nothing, not even whether the account
-exists (SECURITY.md 26).
+exists (SECURITY.md 26): `start` answers alike, and never sooner than a fixed time, so that the write and
+the mail a real account costs do not show in the answer's timing.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assent.core.clock import Clock, iso8601, system_clock
+from assent.core.clock import Clock, Sleep, iso8601, system_clock, system_sleep
 from assent.core.errors import (
     CodeLocked,
     InvalidCode,
@@ -30,6 +31,7 @@ from assent.core.errors import (
     ResendTooSoon,
     SignInFailed,
 )
+from assent.core.observability import logger
 from assent.crypto.codes import CodeHasher, new_code
 from assent.model.operations import OperationState, Purpose
 from assent.model.sessions import SignedInAccount
@@ -46,6 +48,9 @@ PURPOSE = "account-recovery"
 CODE_SECONDS = 600  # SECURITY.md 5
 MAX_ATTEMPTS = 5
 RESEND_AFTER_SECONDS = 60
+# `start` answers no sooner than this, whatever the address: far above what the write and the SES send of a
+# real account take (tens of milliseconds each), so that its timing says nothing (SECURITY.md 26).
+START_ANSWER_SECONDS = 1.0
 # A recovery waits out its cooling-off as an operation any registered device may deny (or approve, to end
 # it early); once cooled off, it stays ready to finish for a day.
 RECOVERY = Consent(
@@ -81,6 +86,7 @@ class Recovery:
         enrolment: KeyEnrolment,
         cooling_off_seconds: int,
         clock: Clock = system_clock,
+        sleep: Sleep = system_sleep,
     ) -> None:
         self._users = users
         self._proofs = proofs
@@ -89,11 +95,21 @@ class Recovery:
         self._enrolment = enrolment
         self._cooling_off = cooling_off_seconds
         self._clock = clock
+        self._sleep = sleep
 
     def start(self, email: str, key: NewKey) -> Started:
-        """A recovery id, whether or not an account has this address; the code goes only to a real one."""
+        """A recovery id, whether or not an account has this address, after the same time; the code goes
+        only to a real one."""
         key.point  # noqa: B018 (a malformed key is refused, whatever the address)
-        now = int(self._clock())
+        began = self._clock()
+        started = self._start(email, key, now=int(began))
+        spent = self._clock() - began
+        if spent > START_ANSWER_SECONDS:
+            logger.warning("recovery start took longer than its fixed answer time", extra={"seconds": spent})
+        self._sleep(max(0.0, START_ANSWER_SECONDS - spent))
+        return started
+
+    def _start(self, email: str, key: NewKey, *, now: int) -> Started:
         recovery_id = secrets.token_hex(32)
         started = Started(recovery_id, now + CODE_SECONDS)
         try:
