@@ -148,12 +148,20 @@ MINIMUM: dict[str, Minimum] = {
     "keys": _m(
         "the session, live (33); one query of the user's keys", dynamodb__GetItem=1, dynamodb__Query=1
     ),
-    "revoke a key": _m(
-        "the session, live (33); mark the key revoked, find its sessions, revoke each (25); here the key had"
-        " one session",
+    "revocation challenge": _m(
+        "the session, live (33); the challenge stored, bound to the user, its purpose and the key (2)",
         dynamodb__GetItem=1,
-        dynamodb__UpdateItem=2,
+        dynamodb__PutItem=1,
+    ),
+    "revoke a key": _m(
+        "the session, live (33); the step-up challenge used up (3); the key revoked, the user's live keys "
+        "counted down (never below one) and the signing key checked live, together (35); find the key's "
+        "sessions, revoke each (25); here the key had one session",
+        dynamodb__GetItem=1,
+        dynamodb__DeleteItem=1,
+        dynamodb__TransactWriteItems=1,
         dynamodb__Query=1,
+        dynamodb__UpdateItem=1,
     ),
     "recover": _m(
         "the e-mail's owner, the per-account throttle (21) and the recovery with its code as a keyed hash "
@@ -297,7 +305,15 @@ def _scenario(record: Recorder, n: int) -> None:
     finish = requested["twoFactorAuth"]["id"]
     record("signin/2fa/finish", lambda: hyphen.finish_two_factor(finish, proof))
     record("keys", lambda: hyphen.keys(access))
-    record("revoke a key", lambda: hyphen.revoke(access, laptop.public_key))
+    proof = record(
+        "revocation challenge", lambda: hyphen.revocation_challenge(access, laptop.public_key)
+    )
+    proof = {
+        "challengeData": proof["challengeData"],
+        "publicKey": phone.public_key,
+        "signature": phone.sign(proof["message"]),
+    }
+    record("revoke a key", lambda: hyphen.revoke_with(access, laptop.public_key, proof))
 
     replacement = hyphen.Device(name="new phone")
     started = record("recover", lambda: hyphen.recover(replacement, email))

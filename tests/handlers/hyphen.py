@@ -182,11 +182,35 @@ def keys(access_token: str) -> Answer:
     return invoke("ListKeysFunction", api_event("hyphen/list_keys.json", headers=bearer(access_token)))
 
 
-def revoke(access_token: str, key_id: str) -> Answer:
+def revocation_challenge(access_token: str, key_id: str) -> Answer:
     event = api_event(
-        "hyphen/revoke_key.json", path_parameters={"keyId": key_id}, headers=bearer(access_token)
+        "hyphen/revocation_challenge.json", path_parameters={"keyId": key_id}, headers=bearer(access_token)
+    )
+    return invoke("RevocationChallengeFunction", event)
+
+
+def revocation_proof(access_token: str, key_id: str, signer: Device | Wallet) -> dict[str, str]:
+    """A fresh `key.revoke` challenge for `key_id`, its message signed by `signer`: the DELETE's body."""
+    status, _, issued = revocation_challenge(access_token, key_id)
+    assert status == 201, issued
+    return {
+        "challengeData": issued["challengeData"],
+        "publicKey": signer.public_key,
+        "signature": signer.sign(issued["message"]),
+    }
+
+
+def revoke_with(access_token: str, key_id: str, body: Any) -> Answer:
+    """DELETE the key with this body (None: none)."""
+    event = api_event(
+        "hyphen/revoke_key.json", path_parameters={"keyId": key_id}, headers=bearer(access_token), body=body
     )
     return invoke("RevokeKeyFunction", event)
+
+
+def revoke(access_token: str, key_id: str, signer: Device | Wallet) -> Answer:
+    """Revoke a key as a device app does: a challenge, signed by one of the user's live keys (`signer`)."""
+    return revoke_with(access_token, key_id, revocation_proof(access_token, key_id, signer))
 
 
 def recover(device: Device, email: str) -> Answer:
@@ -215,7 +239,7 @@ def only_pending(access_token: str) -> dict[str, Any]:
     return operation
 
 
-def approved_new_device(old: Device, new: Device, email: str, access: str) -> tuple[str, str]:
+def approved_new_device(old: Device | Wallet, new: Device, email: str, access: str) -> tuple[str, str]:
     """A 2FA sign-in of `new`, approved from `old`: the request id and `new`'s signature that finishes it."""
     status, _, requested = request_two_factor(new, email)
     assert status == 201, requested
@@ -224,7 +248,7 @@ def approved_new_device(old: Device, new: Device, email: str, access: str) -> tu
     return requested["twoFactorAuth"]["id"], new.sign(requested["challengeData"])
 
 
-def register_second_device(old: Device, new: Device, email: str, access: str) -> dict:
+def register_second_device(old: Device | Wallet, new: Device, email: str, access: str) -> dict:
     """A 2FA sign-in of `new`, approved from `old`; returns the finish answer's body."""
     status, _, body = finish_two_factor(*approved_new_device(old, new, email, access))
     assert status == 200, body

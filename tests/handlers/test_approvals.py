@@ -144,7 +144,7 @@ def test_a_revoked_key_can_neither_sign_in_nor_approve(tables, api_key):
     register_second_device(phone, tablet, "ada@example.com", access)
     created(api_key, user_id)
     shown = only_pending(access)
-    assert revoke(access, tablet.public_key).status == 200
+    assert revoke(access, tablet.public_key, phone).status == 200
 
     approve = decide(access, shown, tablet)
     sign_in_answer = challenge(tablet)

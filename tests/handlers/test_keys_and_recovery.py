@@ -14,7 +14,9 @@ from tests.handlers.hyphen import (
     recover,
     recovered_to_cooling_off,
     register_second_device,
+    revocation_proof,
     revoke,
+    revoke_with,
     sign_in,
     signed_up,
 )
@@ -44,7 +46,7 @@ def test_revoking_a_key_ends_its_sessions_and_not_the_others(tables):
         "credentials"
     ]
 
-    status, _, body = revoke(phone_session["accessToken"], laptop.public_key)
+    status, _, body = revoke(phone_session["accessToken"], laptop.public_key, phone)
 
     assert (status, body["sessionsEnded"]) == (200, 1)
     assert refresh(laptop_session["refreshToken"]).status == 401
@@ -62,7 +64,7 @@ def test_a_user_cannot_revoke_another_users_key(tables):
     signed_up(ada, "ada@example.com")
     mallory_access = signed_up(mallory, "mallory@example.com")["credentials"]["accessToken"]
 
-    status, _, body = revoke(mallory_access, ada.public_key)
+    status, _, body = revoke(mallory_access, ada.public_key, mallory)
 
     assert (status, body["error"]) == (404, "KEY_NOT_FOUND")
     assert sign_in(ada).status == 200
@@ -218,14 +220,23 @@ def test_a_revocation_interrupted_midway_still_ends_every_session_of_the_key(tab
     """SECURITY.md 33, the attack replayed: the revocation stops after two of the key's seven sessions; none
     of the other five refreshes, because a refresh checks the key in its own transaction."""
     _, access, laptop, tokens = _laptop_with_sessions("ada@example.com")
+    proof = revocation_proof(access, laptop.public_key, laptop)
 
-    # DynamoDB calls: the caller's session, the key, the query of its sessions, two sessions ended, then the
-    # third fails.
-    with failing_call(6) as made:
-        interrupted = revoke(access, laptop.public_key)
+    # DynamoDB calls: the caller's session, the proof's challenge, the key and the user's count of live keys,
+    # the query of its sessions, two sessions ended, then the third fails.
+    with failing_call(7) as made:
+        interrupted = revoke_with(access, laptop.public_key, proof)
 
     assert interrupted.status == 500
-    assert made == ["GetItem", "UpdateItem", "Query", "UpdateItem", "UpdateItem", "UpdateItem"]
+    assert made == [
+        "GetItem",
+        "DeleteItem",
+        "TransactWriteItems",
+        "Query",
+        "UpdateItem",
+        "UpdateItem",
+        "UpdateItem",
+    ]
     assert _ended(tables, "key-revoked") == 2
     assert [refresh(token).status for token in tokens] == [401] * 7
     assert _ended(tables, "key-revoked") == 7  # each refused refresh ended its session too
@@ -234,10 +245,11 @@ def test_a_revocation_interrupted_midway_still_ends_every_session_of_the_key(tab
 def test_revoking_a_revoked_key_again_ends_what_the_first_revocation_left(tables):
     """SECURITY.md 33: a retry of an interrupted revocation is not KEY_NOT_FOUND; it resumes the sweep."""
     _, access, laptop, _ = _laptop_with_sessions("ada@example.com")
-    with failing_call(6):
-        assert revoke(access, laptop.public_key).status == 500
+    proof = revocation_proof(access, laptop.public_key, laptop)
+    with failing_call(7):
+        assert revoke_with(access, laptop.public_key, proof).status == 500
 
-    again = revoke(access, laptop.public_key)
+    again = revoke(access, laptop.public_key, laptop)
 
     assert (again.status, again.body["sessionsEnded"]) == (200, 5)
     assert _ended(tables, "key-revoked") == 7
@@ -247,7 +259,7 @@ def test_a_session_begun_as_its_key_is_revoked_never_refreshes(tables):
     """SECURITY.md 33, the race replayed: a sign-in checks the key a moment before the revocation and writes
     its session after the sweep has passed; the session's first refresh is refused."""
     user_id, access, laptop, _ = _laptop_with_sessions("ada@example.com")
-    assert revoke(access, laptop.public_key).status == 200
+    assert revoke(access, laptop.public_key, laptop).status == 200
 
     late = wiring.sessions_service().start(user_id, f"p256#{laptop.fingerprint}")
 

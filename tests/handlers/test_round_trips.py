@@ -124,7 +124,8 @@ def test_device_sign_in_and_approval_calls_per_endpoint_in_a_warm_container(api_
     proof = laptop.sign(requested["challengeData"])
     counted("2fa/finish", lambda: hyphen.finish_two_factor(requested["twoFactorAuth"]["id"], proof))
     counted("keys", lambda: hyphen.keys(access))
-    counted("revoke", lambda: hyphen.revoke(access, laptop.public_key))
+    proof = counted("revocation challenge", lambda: hyphen.revocation_proof(access, laptop.public_key, phone))
+    counted("revoke", lambda: hyphen.revoke_with(access, laptop.public_key, proof))
 
     assert calls == {
         # Every sign-in also reads its key's live sessions, to cap them.
@@ -155,8 +156,17 @@ def test_device_sign_in_and_approval_calls_per_endpoint_in_a_warm_container(api_
             "kms.Sign": 1,
         },
         "keys": {"dynamodb.GetItem": 1, "dynamodb.Query": 1},
-        # the session; the key; its index; its one session
-        "revoke": {"dynamodb.GetItem": 1, "dynamodb.UpdateItem": 2, "dynamodb.Query": 1},
+        # the session; the step-up challenge, stored
+        "revocation challenge": {"dynamodb.GetItem": 1, "dynamodb.PutItem": 1},
+        # the session; the challenge, used up; the key, the count of live keys and the signer together; the
+        # key's sessions, and its one session ended
+        "revoke": {
+            "dynamodb.GetItem": 1,
+            "dynamodb.DeleteItem": 1,
+            "dynamodb.TransactWriteItems": 1,
+            "dynamodb.Query": 1,
+            "dynamodb.UpdateItem": 1,
+        },
     }
 
 

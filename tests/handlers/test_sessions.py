@@ -17,7 +17,17 @@ from assent.access import SignedInUser, UserCaller
 from assent.families import hyphen
 from assent_tools.runner import LambdaContext
 from tests.conftest import api_event, invoke
-from tests.handlers.hyphen import Device, decide, keys, only_pending, pending, revoke, signed_up
+from tests.handlers.hyphen import (
+    Device,
+    decide,
+    keys,
+    only_pending,
+    pending,
+    revocation_challenge,
+    revocation_proof,
+    revoke_with,
+    signed_up,
+)
 from tests.handlers.keyless import created
 from tests.handlers.pakt import new_wallet, onboarded, refresh, request, resend
 
@@ -251,7 +261,9 @@ def test_a_standard_access_token_check_accepts_access_tokens_and_refuses_step_to
         _resource_server_check(step, jwks, audience="assent:step")
 
 
-@pytest.mark.parametrize("route", ["keys", "pending approvals", "approve", "revoke a key"])
+@pytest.mark.parametrize(
+    "route", ["keys", "pending approvals", "approve", "revocation challenge", "revoke a key"]
+)
 def test_an_access_token_whose_session_has_ended_is_refused_at_once(tables, api_key, route):
     """SECURITY.md 33: a replayed refresh token ends its session, and the session's access tokens, though
     within their 15 minutes, are refused by every user route from that moment."""
@@ -260,6 +272,7 @@ def test_an_access_token_whose_session_has_ended_is_refused_at_once(tables, api_
     access, first = body["credentials"]["accessToken"], body["credentials"]["refreshToken"]
     created(api_key, body["account"]["id"])
     shown = only_pending(access)
+    proof = revocation_proof(access, phone.public_key, phone)
     assert refresh(first).status == 200
     assert refresh(first).status == 401  # the replay ends the session
 
@@ -267,7 +280,8 @@ def test_an_access_token_whose_session_has_ended_is_refused_at_once(tables, api_
         "keys": lambda: keys(access),
         "pending approvals": lambda: pending(access),
         "approve": lambda: decide(access, shown, phone),
-        "revoke a key": lambda: revoke(access, phone.public_key),
+        "revocation challenge": lambda: revocation_challenge(access, phone.public_key),
+        "revoke a key": lambda: revoke_with(access, phone.public_key, proof),
     }[route]()
 
     assert (answer.status, answer.error) == (401, "INVALID_TOKEN")

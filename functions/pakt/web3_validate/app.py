@@ -1,7 +1,7 @@
 """Pakt: check a wallet's signature of its message (POST /v1/auth/web3/validate), answering 202."""
 
 import assent.crypto.wallets  # noqa: F401  loaded at init (native secp256k1), not on the first request
-from assent.core.errors import SignInFailed
+from assent.core.errors import KeyReinstatementPending, RequestsThrottled, SignInFailed
 from assent.core.http import entrypoint, refuses
 from assent.families import pakt
 from assent.services.wallet_signin import SignedIn
@@ -11,7 +11,7 @@ app = pakt.resolver()
 
 
 @app.post("/v1/auth/web3/validate", status_code=202)
-@refuses(SignInFailed)
+@refuses(SignInFailed, KeyReinstatementPending, RequestsThrottled)
 def web3_validate(body: pakt.Web3ValidateBody) -> pakt.Web3ValidateResponse:
     outcome = wallet_sign_in().validate(body.signedMessage, body.tempToken)
     if isinstance(outcome, SignedIn):

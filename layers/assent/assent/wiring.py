@@ -32,9 +32,11 @@ if TYPE_CHECKING:
     from assent.services.enrolment import KeyEnrolment
     from assent.services.operations import OperationsService
     from assent.services.recovery import Recovery
+    from assent.services.reinstatement import WalletReinstatement
     from assent.services.request_limits import ApprovalRequestLimits
     from assent.services.secure_actions import SecureActions
     from assent.services.sessions import SessionsService
+    from assent.services.step_up import StepUp
     from assent.services.user_keys import UserKeys
     from assent.services.wallet_signin import WalletSignIn
 
@@ -235,12 +237,28 @@ def approvals() -> Approvals:
     return Approvals(
         operations_repository(),
         users_repository(),
-        # A recovery waits out its cooling-off as a pending operation, far longer than a client's.
+        # A recovery (or a wallet's reinstatement) waits out its cooling-off as a pending operation, far
+        # longer than a client's.
         longest_lifetime_seconds=max(
             settings.operation_lifetime_seconds, settings.devices.recovery_cooling_off_seconds
         ),
         recover=_recover_signer,
         clock=_time.clock,
+    )
+
+
+@cache
+def wallet_reinstatement() -> WalletReinstatement:
+    from assent.services.reinstatement import WalletReinstatement
+
+    settings = config.settings()
+    return WalletReinstatement(
+        users=users_repository(),
+        operations=operations_repository(),
+        limits=request_limits(),
+        cooling_off_seconds=settings.devices.recovery_cooling_off_seconds,
+        retention_seconds=settings.operation_retention_seconds,
+        node_id=settings.node_id,
     )
 
 
@@ -298,7 +316,14 @@ def secure_actions() -> SecureActions:
 def user_keys() -> UserKeys:
     from assent.services.user_keys import UserKeys
 
-    return UserKeys(users_repository(), sessions_repository(), clock=_time.clock)
+    return UserKeys(users_repository(), sessions_repository(), step_up(), clock=_time.clock)
+
+
+@cache
+def step_up() -> StepUp:
+    from assent.services.step_up import StepUp
+
+    return StepUp(challenges_repository(), _recover_signer, clock=_time.clock)
 
 
 def _recover_signer(message: str, signature: str) -> str | None:
@@ -327,40 +352,15 @@ def wallet_sign_in() -> WalletSignIn:
         verification=email_verification(),
         settings=settings.wallet,
         recover=_recover_signer,
+        reinstatement=wallet_reinstatement,
         clock=_time.clock,
     )
 
 
-_FACTORIES = (
-    clients_service,
-    operations_service,
-    token_keys,
-    tokens,
-    sessions_service,
-    users_repository,
-    operations_repository,
-    challenges_repository,
-    sessions_repository,
-    email_verification,
-    wallet_sign_in,
-    code_hasher,
-    mailer,
-    key_enrolment,
-    device_sign_in,
-    recovery,
-    approvals,
-    user_keys,
-    request_limits,
-    actions_service,
-    actions_repository,
-    authorizations,
-    secure_actions,
-    config.settings,
-)
-
-
 def reset() -> None:
     """Drop every cached setting, handle and service (tests, and tools that switch stores)."""
-    for factory in _FACTORIES:
+    # Every factory here is cached with functools.cache; found, not listed, so that none is forgotten.
+    for factory in [value for value in globals().values() if hasattr(value, "cache_clear")]:
         factory.cache_clear()
+    config.settings.cache_clear()
     aws.reset()

@@ -138,6 +138,31 @@ class KeyNotFound(NotFound):
     code = "KEY_NOT_FOUND"
 
 
+class LastKey(Conflict):
+    """Removing the user's last live key would leave no way to sign in but recovery."""
+
+    code = "LAST_KEY"
+
+
+class StepUpRequired(Forbidden):
+    """An action that needs a fresh proof by a live key, sent without one."""
+
+    code = "STEP_UP_REQUIRED"
+
+
+class StepUpRefused(Forbidden):
+    """A step-up proof that does not hold: a used, expired or foreign challenge, or a wrong signature."""
+
+    code = "STEP_UP_REFUSED"
+
+
+class KeyReinstatementPending(Conflict):
+    """A revoked wallet proved possession: it signs in again after a cooling-off its user's devices can cut
+    short or stop."""
+
+    code = "KEY_REINSTATEMENT_PENDING"
+
+
 class AccountNotFound(NotFound):
     code = "ACCOUNT_NOT_FOUND"
 

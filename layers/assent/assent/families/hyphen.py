@@ -26,6 +26,7 @@ from assent.model.users import (
 from assent.services.approvals import Decision, SignedDecision, approval_digest, asks_for_number
 from assent.services.device_signin import CHAIN_NAMES, TwoFactorRequest
 from assent.services.enrolment import NewKey
+from assent.services.step_up import StepUpChallenge, StepUpProof
 
 MAX_REFRESH_TOKEN_CHARS = 128
 MAX_ID_TOKEN_CHARS = 8192
@@ -45,6 +46,21 @@ Method = Literal["firebase", "apple", "test"]
 ChainName = Literal[CHAIN_NAMES]  # type: ignore[valid-type]
 PublicKeyHex = Field(pattern=PUBLIC_KEY_PATTERN, description="64 bytes, x‖y, as 128 hex digits")
 SignatureHex = Field(pattern=SIGNATURE_PATTERN, description="ECDSA P-256/SHA-256, r‖s, as 128 hex digits")
+# A key that signs as a signed-in user: a device key, a passkey or a wallet.
+DecidingKey = Field(
+    pattern=f"{PUBLIC_KEY_PATTERN}|{WALLET_ADDRESS_PATTERN}",
+    description="The signing key: a P-256 key's x‖y as 128 hex digits, or a wallet's address",
+)
+KeySignature = Field(
+    pattern=f"{SIGNATURE_PATTERN}|{WALLET_SIGNATURE_PATTERN}",
+    description="ECDSA P-256/SHA-256 r‖s as 128 hex digits, or a wallet's EIP-191 signature (0x and 65 bytes "
+    "of hex)",
+)
+
+
+def _key_text(public_key: str) -> str:
+    # A wallet's address keeps its case, which carries its EIP-55 checksum (SECURITY.md 8).
+    return public_key if is_wallet_address(public_key) else public_key.lower()
 
 
 class RefreshBody(BaseModel):
@@ -229,6 +245,25 @@ class RevokedKey(BaseModel):
     sessionsEnded: int
 
 
+class StepUpChallengeResponse(BaseModel):
+    challengeData: str
+    message: str = Field(
+        description="The exact text to sign: its UTF-8 bytes (P-256), or personal_sign (wallet)"
+    )
+    expiresAt: str
+
+
+class StepUpProofBody(BaseModel):
+    """A live key's signature of a step-up challenge's `message`."""
+
+    challengeData: str = Field(pattern=CHALLENGE_PATTERN)
+    publicKey: str = DecidingKey
+    signature: str = KeySignature
+
+    def proof(self) -> StepUpProof:
+        return StepUpProof(self.challengeData, _key_text(self.publicKey), self.signature.lower())
+
+
 class Digests(BaseModel):
     approve: str | None = Field(
         description="None when approving takes a number: the device adds `number:<n>` and hashes itself"
@@ -254,15 +289,8 @@ class PendingApprovals(BaseModel):
 
 
 class DecisionBody(BaseModel):
-    publicKey: str = Field(
-        pattern=f"{PUBLIC_KEY_PATTERN}|{WALLET_ADDRESS_PATTERN}",
-        description="The deciding key: a P-256 key's x‖y as 128 hex digits, or a wallet's address",
-    )
-    signature: str = Field(
-        pattern=f"{SIGNATURE_PATTERN}|{WALLET_SIGNATURE_PATTERN}",
-        description="Of the decision's digest: ECDSA P-256/SHA-256 r‖s as 128 hex digits, or a wallet's "
-        "EIP-191 signature (0x and 65 bytes of hex)",
-    )
+    publicKey: str = DecidingKey
+    signature: str = KeySignature
     authType: Literal["biom", "pin"] = Field(
         description="How the user unlocked the key, as the device reports"
     )
@@ -271,9 +299,9 @@ class DecisionBody(BaseModel):
     )
 
     def signed(self, decision: Decision) -> SignedDecision:
-        # A wallet's address keeps its case, which carries its EIP-55 checksum (SECURITY.md 8).
-        key = self.publicKey if is_wallet_address(self.publicKey) else self.publicKey.lower()
-        return SignedDecision(decision, key, self.signature.lower(), self.authType, number=self.number)
+        return SignedDecision(
+            decision, _key_text(self.publicKey), self.signature.lower(), self.authType, number=self.number
+        )
 
 
 class DecisionResponse(BaseModel):
@@ -364,3 +392,11 @@ def decision_response(operation: Operation) -> DecisionResponse:
 
 def resolver() -> FamilyResolver:
     return build_resolver(PlainErrorEnvelope())
+
+
+def step_up_challenge_response(challenge: StepUpChallenge) -> StepUpChallengeResponse:
+    return StepUpChallengeResponse(
+        challengeData=challenge.challenge_data,
+        message=challenge.message,
+        expiresAt=iso8601(challenge.expires_at * 1000),
+    )

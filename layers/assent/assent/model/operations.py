@@ -25,6 +25,7 @@ class Purpose(StrEnum):
     NEW_DEVICE = "device.signin"  # sign a new device in (Hyphen 2FA)
     RECOVERY = "account.recovery"  # let an account recovery complete before its cooling-off ends
     AUTHORIZATION = "authorization"  # a client's action, rendered (UNLOQ); the payload is its display
+    REINSTATEMENT = "key.reinstate"  # let a revoked wallet that proved possession sign in again
 
 
 class OperationState(StrEnum):

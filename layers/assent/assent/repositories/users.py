@@ -1,5 +1,8 @@
 """The users table: users, the keys they own, and their e-mail addresses, each claim its own item.
 
+The user's item counts their live keys (`live_keys`), changed in the same transaction as a key is added,
+revoked or reinstated, so that "never revoke the last live key" holds under concurrent revocations.
+
 Uniqueness (one key, one user; one e-mail, one user) is the store's: every claim is created with
 `attribute_not_exists(pk)` in a transaction, never checked by a read first. A key is claimed with its user;
 an address only once it is verified (by its provider at sign-up, or by the e-mailed code), in the same
@@ -13,7 +16,6 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from assent.core.errors import KeyNotFound
 from assent.model.users import KeyHolder, KeyRecord, User
 from assent.repositories.reads import all_items
 from assent.repositories.transactions import Write
@@ -56,6 +58,7 @@ class UsersRepository:
             "last_name": user.last_name,
             "email_verified": user.email_verified,
             "created_ms": user.created_ms,
+            "live_keys": 1,
         }
         if user.chain_name is not None:
             item.update(chain_name=user.chain_name, account_deployed=user.account_deployed)
@@ -80,6 +83,49 @@ class UsersRepository:
     def add_key_item(self, key: KeyRecord) -> Write:
         """A write registering one more key for an existing user, only if no one has it."""
         return _put_if_absent(self._table.name, _key_item(key))
+
+    def count_live_keys_item(self, user_id: str, change: int) -> Write:
+        """A write adding `change` to the user's live keys; a decrease holds only while another live key
+        remains (refuse it with LastKey)."""
+        update: dict[str, Any] = {
+            "TableName": self._table.name,
+            "Key": {"pk": _user_pk(user_id)},
+            "UpdateExpression": "ADD live_keys :change",
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": {":change": change},
+        }
+        if change < 0:
+            update["ConditionExpression"] = "live_keys > :remaining"
+            update["ExpressionAttributeValues"][":remaining"] = -change
+        return Write({"Update": update})
+
+    def revoke_key_item(self, ref: str, user_id: str, *, now: int) -> Write:
+        """A write marking a live key of this user revoked; a revoked key, anyone else's or none fails it."""
+        return Write(
+            {
+                "Update": {
+                    "TableName": self._table.name,
+                    "Key": {"pk": _key_pk(ref)},
+                    "UpdateExpression": "SET revoked_at = :now",
+                    "ConditionExpression": "user_id = :user AND attribute_not_exists(revoked_at)",
+                    "ExpressionAttributeValues": {":now": now, ":user": user_id},
+                }
+            }
+        )
+
+    def reinstate_key_item(self, key: KeyRecord) -> Write:
+        """A write making a revoked key live again, provided it is still revoked as `key` was read."""
+        return Write(
+            {
+                "Update": {
+                    "TableName": self._table.name,
+                    "Key": {"pk": _key_pk(key.ref)},
+                    "UpdateExpression": "REMOVE revoked_at",
+                    "ConditionExpression": "user_id = :user AND revoked_at = :at",
+                    "ExpressionAttributeValues": {":user": key.user_id, ":at": key.revoked_at},
+                }
+            }
+        )
 
     def live_key_check_item(self, ref: str, user_id: str) -> Write:
         """A write that holds only while `ref` is a live key of `user_id` (SECURITY.md 13)."""
@@ -147,20 +193,6 @@ class UsersRepository:
             KeyConditionExpression=Key("user_id").eq(user_id) & Key("pk").begins_with("key#"),
         )
         return [_key(item) for item in items]
-
-    def revoke_key(self, ref: str, user_id: str, *, now: int) -> None:
-        """Mark a key of this user revoked, if it is not already (then it keeps its first revocation's time);
-        anyone else's key, or none, is KeyNotFound."""
-        client = self._table.meta.client
-        try:
-            self._table.update_item(
-                Key={"pk": _key_pk(ref)},
-                UpdateExpression="SET revoked_at = if_not_exists(revoked_at, :now)",
-                ConditionExpression="user_id = :user",
-                ExpressionAttributeValues={":now": now, ":user": user_id},
-            )
-        except client.exceptions.ConditionalCheckFailedException as error:
-            raise KeyNotFound("no such key") from error
 
 
 def _put_if_absent(table_name: str, item: dict[str, Any]) -> Write:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -40,11 +39,8 @@ from assent.core.errors import (
     OperationNotFound,
     OperationNotPending,
 )
-from assent.crypto.eip55 import InvalidAddress, to_checksum_address
-from assent.crypto.p256 import InvalidKey as MalformedKey
-from assent.crypto.p256 import public_key
+from assent.crypto.named_keys import named_key
 from assent.model.operations import Operation, OperationState
-from assent.model.users import device_key, is_wallet_address, wallet_key
 from assent.repositories.transactions import transact
 
 if TYPE_CHECKING:
@@ -108,14 +104,6 @@ class SignedDecision:
     number: str | None = None  # the number the user entered, for number matching
 
 
-@dataclass(frozen=True)
-class _Signer:
-    """The key a decision names: its reference, and how to check its signature of a digest."""
-
-    ref: str
-    signed: Callable[[str, str], bool]  # (hex digest, signature) -> whether this key signed it
-
-
 class Approvals:
     def __init__(
         self,
@@ -132,19 +120,6 @@ class Approvals:
         self._recover = recover
         self._clock = clock
 
-    def _signer(self, key_text: str) -> _Signer:
-        """The device key or wallet a decision names; a malformed one is InvalidKey, a 400."""
-        try:
-            if is_wallet_address(key_text):
-                address = to_checksum_address(key_text)
-                return _Signer(wallet_key(address), lambda digest, sig: self._recover(digest, sig) == address)
-            key = public_key(key_text)
-        except (InvalidAddress, MalformedKey) as error:
-            raise InvalidKey(str(error)) from error
-        return _Signer(
-            device_key(key.fingerprint), lambda digest, sig: key.verify(digest.encode("ascii"), sig)
-        )
-
     def pending(self, user_id: str) -> list[Operation]:
         """Everything waiting for this user's decision, from every client and from Assent itself."""
         return self._operations.pending_for_user(
@@ -153,7 +128,7 @@ class Approvals:
 
     def decide(self, user_id: str, request_id: str, signed: SignedDecision) -> Operation:
         """Record a signed decision; the operation as decided."""
-        signer = self._signer(signed.public_key)
+        signer = named_key(signed.public_key, self._recover)
         client_id, _, operation_id = request_id.partition(".")
         now = self._clock()
         operation = self._operations.get(client_id, operation_id, now=now) if operation_id else None

@@ -203,6 +203,7 @@ class KeyEnrolment:
             [
                 # A key registered meanwhile is named as such, before "gone".
                 self._users.add_key_item(record).refused_with(KeyTaken("this key is registered already")),
+                self._users.count_live_keys_item(operation.user_id, 1),
                 self._proofs.consume_item(pk, now=now, purpose=consent.proof_purpose).refused_with(gone()),
             ],
         )

@@ -1,18 +1,26 @@
-"""A user's own keys: listed, and revoked; revoking a key ends every session it began (SECURITY.md 25)."""
+"""A user's own keys: listed, and revoked with a fresh proof by a live key, never the last live one;
+revoking a key ends every session it began (SECURITY.md 25, 33, 35)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from assent.core.clock import Clock, system_clock
-from assent.core.errors import KeyNotFound
+from assent.core.errors import KeyNotFound, LastKey, StepUpRefused
 from assent.crypto.eip55 import InvalidAddress, to_checksum_address
 from assent.crypto.p256 import InvalidKey, public_key
 from assent.model.users import KeyRecord, device_key, is_wallet_address, wallet_key
+from assent.repositories.transactions import transact
+from assent.services.step_up import KEY_REVOKE, StepUpChallenge, StepUpProof
 
 if TYPE_CHECKING:
     from assent.repositories.sessions import SessionsRepository
     from assent.repositories.users import UsersRepository
+    from assent.services.step_up import StepUp
+
+
+class _Revoked(Exception):
+    """The key was not live, or not this user's: which of the two, a read says."""
 
 
 def key_ref(key_id: str) -> str:
@@ -27,20 +35,49 @@ def key_ref(key_id: str) -> str:
 
 class UserKeys:
     def __init__(
-        self, users: UsersRepository, sessions: SessionsRepository, clock: Clock = system_clock
+        self,
+        users: UsersRepository,
+        sessions: SessionsRepository,
+        step_up: StepUp,
+        clock: Clock = system_clock,
     ) -> None:
         self._users = users
         self._sessions = sessions
+        self._step_up = step_up
         self._clock = clock
 
     def list(self, user_id: str) -> list[KeyRecord]:
         return sorted(self._users.keys_of(user_id), key=lambda key: key.created_at)
 
-    def revoke(self, user_id: str, key_id: str) -> int:
-        """Revoke one of the user's keys and its sessions; returns how many sessions ended. Revoking a revoked
-        key again ends the sessions an interrupted first revocation left (SECURITY.md 33)."""
+    def revocation_challenge(self, user_id: str, key_id: str) -> StepUpChallenge:
+        """What one of the user's live keys signs to revoke `key_id`."""
+        return self._step_up.challenge(user_id, KEY_REVOKE, key_ref(key_id))
+
+    def revoke(self, user_id: str, key_id: str, proof: StepUpProof) -> int:
+        """Revoke one of the user's keys, proved by a live key's signature of a `key.revoke` challenge for
+        it, and end its sessions; returns how many ended. The last live key stays: a lost device is what
+        recovery is for. Revoking a revoked key again ends the sessions an interrupted first revocation
+        left (SECURITY.md 33)."""
         ref = key_ref(key_id)
+        signer = self._step_up.signer(user_id, KEY_REVOKE, ref, proof)
         now = int(self._clock())
-        # The key first: from this moment it can neither sign in, nor approve, nor refresh a session it began.
-        self._users.revoke_key(ref, user_id, now=now)
+        writes = [
+            # The key first: from this moment it can neither sign in, nor approve, nor refresh a session.
+            self._users.revoke_key_item(ref, user_id, now=now).refused_with(_Revoked()),
+            self._users.count_live_keys_item(user_id, -1).refused_with(
+                LastKey("this is your last live key: register another before removing it")
+            ),
+        ]
+        if signer.ref != ref:  # a key proving its own removal is checked by the revocation's condition
+            writes.append(
+                self._users.live_key_check_item(signer.ref, user_id).refused_with(
+                    StepUpRefused("the proof is not by a live key of yours")
+                )
+            )
+        try:
+            transact(self._users.client, writes)
+        except _Revoked:
+            key = self._users.key(ref)
+            if key is None or key.user_id != user_id:
+                raise KeyNotFound("no such key") from None
         return self._sessions.revoke_for_key(ref, now=now, reason="key-revoked")

@@ -2,7 +2,8 @@
 
 request  → a server-built EIP-4361 message and a step token bound to it (the challenge is stored).
 validate → the challenge is consumed, the EIP-191 signature checked against the message's address;
-           a wallet that belongs to a user signs straight in, any other gets a step token to onboard.
+           a wallet that belongs to a user signs straight in, any other gets a step token to onboard; a
+           revoked wallet is reinstated after a cooling-off its user's devices can stop (reinstatement.py).
 onboard  → the user and their wallet are created in one transaction, and a session begins. The e-mail is
            kept unverified, claiming nothing, until its code is entered: onboarding answers alike whether
            or not someone holds the address (SECURITY.md 34).
@@ -11,6 +12,7 @@ onboard  → the user and their wallet are created in one transaction, and a ses
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.users import UsersRepository
     from assent.services.email_verification import EmailVerification
+    from assent.services.reinstatement import WalletReinstatement
     from assent.services.sessions import SessionsService
 
 CHALLENGE_SECONDS = 300  # SECURITY.md 5
@@ -84,6 +87,7 @@ class WalletSignIn:
         verification: EmailVerification,
         settings: WalletSettings,
         recover: RecoverSigner,
+        reinstatement: Callable[[], WalletReinstatement],
         clock: Clock = system_clock,
     ) -> None:
         self._challenges = challenges
@@ -94,6 +98,8 @@ class WalletSignIn:
         self._verification = verification
         self._settings = settings
         self._recover = recover
+        # Built only for a revoked wallet, so that a sign-in does not load what it never uses.
+        self._reinstatement = reinstatement
         self._clock = clock
 
     def request(self, account: str, chain_id: int | None = None) -> WalletChallenge:
@@ -151,7 +157,7 @@ class WalletSignIn:
         address = message.address
         key = self._users.key(wallet_key(address))
         if key is not None and not key.live:
-            raise SignInFailed("the signature does not prove this sign-in")
+            self._reinstatement().reinstate(key, now=now)
         user = self._users.get(key.user_id) if key else None
         if user is not None:
             return SignedIn(address, user, self._sessions.start(user.user_id, wallet_key(address)))
