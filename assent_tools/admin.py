@@ -1,4 +1,5 @@
-"""assent-admin: create, list and revoke client applications in the local store or a deployed stack."""
+"""assent-admin: create, list and revoke client applications, and unlock a user's locked-out factors, in the
+local store or a deployed stack."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import boto3
 
 from assent.core.errors import ClientNotFound
 from assent.model.clients import ClientRecord
+from assent.model.lockout import Factor
 from assent.repositories.clients import ClientsRepository
+from assent.repositories.users import UsersRepository
 from assent.services.clients import ClientsService
 
 DEFAULT_LOCAL_STORE = "http://127.0.0.1:3001"
@@ -35,15 +38,21 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     commands.add_parser("list", help="list clients and their keys' public ids (never the keys)")
     revoke = commands.add_parser("revoke", help="revoke every key of a client")
     revoke.add_argument("client_id")
+    unlock = commands.add_parser(
+        "unlock", help="end a user's lock-out: every factor, or the one named (after checking who asks)"
+    )
+    unlock.add_argument("user_id")
+    unlock.add_argument("--factor", choices=[factor.value for factor in Factor])
     return parser.parse_args(argv)
 
 
-def _clients_table(args: argparse.Namespace) -> Any:
+def _table(args: argparse.Namespace, name: str) -> Any:
+    """The table `name` (a logical id, `ClientsTable`) of the local store or of the deployed stack."""
     if args.stack:
         session = boto3.Session(region_name=args.region)
         stack = session.client("cloudformation").describe_stacks(StackName=args.stack)["Stacks"][0]
         outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-        return session.resource("dynamodb").Table(outputs["ClientsTableName"])
+        return session.resource("dynamodb").Table(outputs[f"{name}Name"])
     resource = boto3.resource(
         "dynamodb",
         endpoint_url=args.local or DEFAULT_LOCAL_STORE,
@@ -52,7 +61,7 @@ def _clients_table(args: argparse.Namespace) -> Any:
         aws_access_key_id="local",
         aws_secret_access_key="local",  # noqa: S106
     )
-    return resource.Table("ClientsTable")
+    return resource.Table(name)
 
 
 def _public(record: ClientRecord) -> dict[str, Any]:
@@ -67,7 +76,9 @@ def _public(record: ClientRecord) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    service = ClientsService(ClientsRepository(_clients_table(args)))
+    if args.command == "unlock":
+        return _unlock(args)
+    service = ClientsService(ClientsRepository(_table(args, "ClientsTable")))
     if args.command == "create":
         issued = service.create(args.name)
         print(json.dumps({**_public(issued.record), "api_key": issued.api_key}, indent=2))
@@ -81,6 +92,15 @@ def main(argv: list[str] | None = None) -> int:
             print(error.message, file=sys.stderr)
             return 1
         print(json.dumps([_public(record) for record in revoked], indent=2))
+    return 0
+
+
+def _unlock(args: argparse.Namespace) -> int:
+    factors = [Factor(args.factor)] if args.factor else list(Factor)
+    if not UsersRepository(_table(args, "UsersTable")).reset_lockout(args.user_id, factors):
+        print("no such user", file=sys.stderr)
+        return 1
+    print(json.dumps({"user_id": args.user_id, "unlocked": [factor.value for factor in factors]}, indent=2))
     return 0
 
 

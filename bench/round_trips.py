@@ -226,10 +226,12 @@ MINIMUM: dict[str, Minimum] = {
         ses__SendEmail=1,
     ),
     "metasky secure action verify": _m(
-        "the client, count the attempt before comparing (20), hash the guess, mark it verified; the user "
-        "need only be read when no action is found, to tell USER_NOT_FOUND from ORDER_NOT_FOUND",
+        "the client, count the attempt before comparing (20), hash the guess, mark it verified with the "
+        "user's e-mailed codes checked open and their run of failures ended (28), together; the user need "
+        "only be read when no action is found, to tell USER_NOT_FOUND from ORDER_NOT_FOUND",
         dynamodb__GetItem=1,
-        dynamodb__UpdateItem=2,
+        dynamodb__UpdateItem=1,
+        dynamodb__TransactWriteItems=1,
         kms__GenerateMac=1,
     ),
     "metasky secure action state": _m(

@@ -11,7 +11,8 @@ import boto3
 import pytest
 import requests
 
-from tests.e2e.conftest import ROOT, Gateway, race, start_gateway
+from tests.e2e.conftest import ROOT, Gateway, race, signed_up, start_gateway
+from tests.handlers.hyphen import Device
 
 pytestmark = pytest.mark.e2e
 
@@ -167,6 +168,37 @@ def test_admin_creates_lists_and_revokes_a_client(gateway):
     assert revoked.returncode == 0
     assert refused.status_code == 401
     assert again.returncode == 1
+
+
+def test_admin_unlocks_a_locked_out_factor(gateway):
+    """SECURITY.md 28: an operator's reset, for a user who asks support after a lock-out."""
+    phone = Device()
+    user_id = signed_up(gateway, phone.user_key(), f"unlock-{uuid.uuid4().hex[:8]}@example.com")["account"][
+        "id"
+    ]
+
+    def sign_in(signer: Device) -> int:
+        body = {"challengeType": "deviceKey", "publicKey": phone.public_key}
+        issued = requests.post(f"{gateway.url}/auth/v1/signin/challenge", json=body, timeout=10).json()
+        data = issued["challengeData"]
+        answer = {
+            "challengeType": "deviceKey",
+            "challengeData": data,
+            "deviceKey": {"signature": signer.sign(data)},
+        }
+        return requests.post(
+            f"{gateway.url}/auth/v1/signin/challenge/respond", json=answer, timeout=10
+        ).status_code
+
+    failures = [sign_in(Device()) for _ in range(6)]
+    locked = sign_in(phone)  # within the sixth failure's two seconds
+    unlocked = admin(gateway, "unlock", user_id, "--factor", "device_key")
+    unknown = admin(gateway, "unlock", "00" * 16)
+
+    assert failures == [401] * 6 and locked == 429
+    assert unlocked.returncode == 0 and json.loads(unlocked.stdout)["unlocked"] == ["device_key"]
+    assert sign_in(phone) == 200
+    assert unknown.returncode == 1
 
 
 def test_a_crashing_handler_gets_502_and_ctrl_c_stops_the_gateway_cleanly():

@@ -194,7 +194,8 @@ def test_unloq_calls_per_endpoint(api_key, aws_calls):
 
 def test_secure_action_calls_per_endpoint(api_key, aws_calls):
     """Init writes the action with its two request counters in one transaction and mails the code; verify
-    counts the attempt, then marks the action verified, each a conditional UpdateItem."""
+    counts the attempt (a conditional UpdateItem), then marks the action verified together with the user's
+    lock-out check (one transaction)."""
     from tests.handlers.metasky import as_uuid, init, state, verify
     from tests.handlers.pakt import codes_sent_to
 
@@ -214,7 +215,14 @@ def test_secure_action_calls_per_endpoint(api_key, aws_calls):
     aws_calls.clear()
     action, code = answer["data"]["secure_action_uuid"], codes_sent_to("raider@metasky.ai")[-1]
     assert verify(api_key, user_uuid, action, code).status == 200
-    assert aws_calls == Counter({"dynamodb.GetItem": 1, "dynamodb.UpdateItem": 2, "kms.GenerateMac": 1})
+    assert aws_calls == Counter(
+        {
+            "dynamodb.GetItem": 1,
+            "dynamodb.UpdateItem": 1,
+            "dynamodb.TransactWriteItems": 1,
+            "kms.GenerateMac": 1,
+        }
+    )
 
     aws_calls.clear()
     assert state(api_key, user_uuid).status == 200

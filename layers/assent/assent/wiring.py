@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from assent.services.device_signin import DeviceSignIn
     from assent.services.email_verification import EmailVerification
     from assent.services.enrolment import KeyEnrolment
+    from assent.services.lockout import Lockout
     from assent.services.operations import OperationsService
     from assent.services.recovery import Recovery
     from assent.services.reinstatement import WalletReinstatement
@@ -159,8 +160,16 @@ def email_verification() -> EmailVerification:
         users_repository(),
         code_hasher(),
         mailer(),
+        lockout(),
         clock=_time.clock,
     )
+
+
+@cache
+def lockout() -> Lockout:
+    from assent.services.lockout import Lockout
+
+    return Lockout(users_repository(), mailer(), clock=_time.clock)
 
 
 @cache
@@ -208,6 +217,7 @@ def device_sign_in() -> DeviceSignIn:
         sessions=sessions_service(),
         deployments=AccountDeployments(aws.client("sqs"), devices.deployment_queue_url),
         enrolment=key_enrolment(),
+        lockout=lockout(),
         operation_lifetime_seconds=settings.operation_lifetime_seconds,
         clock=_time.clock,
     )
@@ -223,6 +233,7 @@ def recovery() -> Recovery:
         hasher=code_hasher(),
         mailer=mailer(),
         enrolment=key_enrolment(),
+        lockout=lockout(),
         cooling_off_seconds=config.settings().devices.recovery_cooling_off_seconds,
         clock=_time.clock,
         sleep=_time.sleep,
@@ -306,6 +317,7 @@ def secure_actions() -> SecureActions:
         hasher=code_hasher(),
         mailer=mailer(),
         limits=request_limits(),
+        lockout=lockout(),
         retention_seconds=settings.operation_retention_seconds,
         resend_after_seconds=settings.secure_action_resend_seconds,
         clock=_time.clock,
@@ -353,6 +365,7 @@ def wallet_sign_in() -> WalletSignIn:
         settings=settings.wallet,
         recover=_recover_signer,
         reinstatement=wallet_reinstatement,
+        lockout=lockout(),
         clock=_time.clock,
     )
 

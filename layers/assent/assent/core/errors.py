@@ -201,6 +201,19 @@ class ResendTooSoon(TooManyRequests):
     """A code was sent for this too recently to send another."""
 
 
+class FactorLocked(TooManyRequests):
+    """Too many failures of one way of proving who one is, in a row: it is locked for a while, and attempts
+    meanwhile count for nothing (SECURITY.md 28)."""
+
+    code = "FACTOR_LOCKED"
+
+
+class FactorDisabled(TooManyRequests):
+    """A hundred failures in a row: the factor waits for the user to prove another one, or an operator."""
+
+    code = "FACTOR_DISABLED"
+
+
 class RequestsThrottled(TooManyRequests):
     """A user has received, or a client has made, as many approval requests as a window allows."""
 

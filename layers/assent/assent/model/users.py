@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from assent.model.lockout import Factor, FactorState
 
 MAX_EMAIL_CHARS = 254
 MAX_NAME_CHARS = 100
@@ -65,6 +68,17 @@ class User:
     # Hyphen accounts: the chain the account is to be deployed on, and whether a deployer has done so.
     chain_name: str | None = None
     account_deployed: bool = False
+    # Lock-out (SECURITY.md 28): each factor's run of failures, as stored; a factor absent has none.
+    factors: Mapping[Factor, FactorState] = field(default_factory=dict)
+
+    def factor(self, factor: Factor) -> FactorState:
+        return self.factors.get(factor, FactorState())
+
+    def has_lockout_to_end(self, factor: Factor) -> bool:
+        """Whether proving `factor` changes anything: a run of its failures, or another factor disabled."""
+        return bool(self.factor(factor).failures) or any(
+            self.factor(other).disabled for other in Factor if other is not factor
+        )
 
 
 @dataclass(frozen=True)

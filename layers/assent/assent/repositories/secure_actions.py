@@ -79,33 +79,36 @@ class SecureActionsRepository:
             raise AttemptNotCounted(_secure_action(old) if old else None) from error
         return _secure_action(item)
 
-    def mark_verified(
+    def mark_verified_item(
         self, pk: str, secure_action_uuid: str, *, now: int, order_type: str, key_id: str
-    ) -> bool:
-        """Verify the pending secure action once; its code digest is dropped, being of no further use.
-        False if it was verified, replaced or expired in the meantime."""
-        try:
-            self._table.update_item(
-                Key={"pk": pk},
-                UpdateExpression=(
-                    "SET #state = :verified, verified_ms = :ms, order_type = :type, verified_by = :key"
-                    " REMOVE code_digest"
-                ),
-                ConditionExpression="secure_action_uuid = :uuid AND #state = :pending AND expires_at > :now",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":verified": VERIFIED,
-                    ":ms": now * 1000,
-                    ":type": order_type,
-                    ":key": key_id,
-                    ":uuid": secure_action_uuid,
-                    ":pending": PENDING,
-                    ":now": now,
-                },
-            )
-        except self.client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+    ) -> Write:
+        """A write verifying the pending secure action once; its code digest is dropped, being of no further
+        use. It fails if the action was verified, replaced or expired in the meantime."""
+        return Write(
+            {
+                "Update": {
+                    "TableName": self._table.name,
+                    "Key": {"pk": pk},
+                    "UpdateExpression": (
+                        "SET #state = :verified, verified_ms = :ms, order_type = :type, verified_by = :key"
+                        " REMOVE code_digest"
+                    ),
+                    "ConditionExpression": (
+                        "secure_action_uuid = :uuid AND #state = :pending AND expires_at > :now"
+                    ),
+                    "ExpressionAttributeNames": {"#state": "state"},
+                    "ExpressionAttributeValues": {
+                        ":verified": VERIFIED,
+                        ":ms": now * 1000,
+                        ":type": order_type,
+                        ":key": key_id,
+                        ":uuid": secure_action_uuid,
+                        ":pending": PENDING,
+                        ":now": now,
+                    },
+                }
+            }
+        )
 
 
 def _item(action: SecureAction) -> dict[str, Any]:

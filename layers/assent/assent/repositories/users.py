@@ -12,10 +12,12 @@ keeps its item, marked, so that it can never be claimed by anyone else.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from assent.model.lockout import RECOVERY_FAILURES_PER_WINDOW, RECOVERY_WINDOW_SECONDS, Factor, FactorState
 from assent.model.users import KeyHolder, KeyRecord, User
 from assent.repositories.reads import all_items
 from assent.repositories.transactions import Write
@@ -127,6 +129,144 @@ class UsersRepository:
             }
         )
 
+    def count_failure(self, user_id: str, factor: Factor, *, now: int) -> int | None:
+        """Count one more failure of `factor` in a row; the run's length, or None if the factor is locked or
+        disabled (the attempt then counts for nothing) or the user is gone."""
+        client = self._table.meta.client
+        try:
+            answer = self._table.update_item(
+                Key={"pk": _user_pk(user_id)},
+                UpdateExpression=f"ADD {factor.failures_attribute} :one",
+                ConditionExpression=f"attribute_exists(pk) AND {_open(factor)}",
+                ExpressionAttributeValues={":one": 1, ":now": now},
+                ReturnValues="UPDATED_NEW",
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return None
+        return int(answer["Attributes"][factor.failures_attribute])
+
+    def lock_factor(self, user_id: str, factor: Factor, *, until: int, disable: bool) -> None:
+        """Lock `factor` until `until` (a lock never shortens), and disable it if `disable`."""
+        expression = f"SET {factor.locked_until_attribute} = :until"
+        if disable:
+            expression += f", {factor.disabled_attribute} = :yes"
+        with contextlib.suppress(self._table.meta.client.exceptions.ConditionalCheckFailedException):
+            # Refused when a concurrent failure locked it for longer already.
+            self._table.update_item(
+                Key={"pk": _user_pk(user_id)},
+                UpdateExpression=expression,
+                ConditionExpression=(
+                    f"attribute_not_exists({factor.locked_until_attribute})"
+                    f" OR {factor.locked_until_attribute} < :until"
+                ),
+                ExpressionAttributeValues={":until": until, **({":yes": True} if disable else {})},
+            )
+
+    def proved_item(
+        self,
+        user_id: str,
+        factor: Factor,
+        *,
+        now: int,
+        verified_email: str | None = None,
+        recovering: bool = False,
+    ) -> Write:
+        """A write that holds only while `factor` is open for `user_id`, and, the user having proved it, ends
+        its run of failures and enables every other factor disabled (SECURITY.md 28). With `verified_email`
+        it also marks that address verified, provided it is still the user's; with `recovering` it holds
+        only while the account may still recover (fewer than 10 failed recovery codes in its window)."""
+        removed = [factor.failures_attribute, factor.locked_until_attribute]
+        removed += [other.disabled_attribute for other in Factor if other is not factor]
+        expression = "REMOVE " + ", ".join(removed)
+        condition = f"attribute_exists(pk) AND {_open(factor)}"
+        values: dict[str, Any] = {":now": now}
+        if verified_email is not None:
+            expression = "SET email_verified = :yes " + expression
+            condition += " AND email = :email"
+            values.update({":yes": True, ":email": verified_email})
+        if recovering:
+            condition += f" AND {_RECOVERY_OPEN}"
+            values[":most"] = RECOVERY_FAILURES_PER_WINDOW
+        return Write(
+            {
+                "Update": {
+                    "TableName": self._table.name,
+                    "Key": {"pk": _user_pk(user_id)},
+                    "UpdateExpression": expression,
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeValues": values,
+                }
+            }
+        )
+
+    def reset_lockout(self, user_id: str, factors: list[Factor]) -> bool:
+        """An operator's reset: end the runs of failures, locks and disabling of `factors` (and, with the
+        recovery code's, its 24-hour window); False if there is no such user."""
+        removed = [
+            attribute
+            for factor in factors
+            for attribute in (
+                factor.failures_attribute,
+                factor.locked_until_attribute,
+                factor.disabled_attribute,
+            )
+        ]
+        if Factor.RECOVERY_CODE in factors:
+            removed += ["recovery_failures", "recovery_window_until"]
+        try:
+            self._table.update_item(
+                Key={"pk": _user_pk(user_id)},
+                UpdateExpression="REMOVE " + ", ".join(removed),
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except self._table.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def count_recovery_failure(self, user_id: str, *, now: int) -> bool:
+        """Count a failed recovery code in the account's 24-hour window, opening a window if none is open;
+        False when the window is full already (the failure is not counted, and recovery stays refused)."""
+        table, client = self._table, self._table.meta.client
+        try:
+            table.update_item(
+                Key={"pk": _user_pk(user_id)},
+                UpdateExpression="ADD recovery_failures :one",
+                ConditionExpression="recovery_window_until > :now AND recovery_failures < :most",
+                ExpressionAttributeValues={":one": 1, ":now": now, ":most": RECOVERY_FAILURES_PER_WINDOW},
+            )
+            return True
+        except client.exceptions.ConditionalCheckFailedException:
+            pass
+        try:
+            table.update_item(
+                Key={"pk": _user_pk(user_id)},
+                UpdateExpression="SET recovery_failures = :one, recovery_window_until = :until",
+                ConditionExpression=(
+                    "attribute_exists(pk) AND "
+                    "(attribute_not_exists(recovery_window_until) OR recovery_window_until <= :now)"
+                ),
+                ExpressionAttributeValues={":one": 1, ":now": now, ":until": now + RECOVERY_WINDOW_SECONDS},
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return False  # the window is open and full
+        return True
+
+    def recovery_open_item(self, user_id: str, *, now: int) -> Write:
+        """A write that holds only while the account may still recover: fewer than 10 failed recovery codes
+        in its current window, and the recovery-code factor neither locked nor disabled."""
+        return Write(
+            {
+                "ConditionCheck": {
+                    "TableName": self._table.name,
+                    "Key": {"pk": _user_pk(user_id)},
+                    "ConditionExpression": (
+                        f"attribute_exists(pk) AND {_RECOVERY_OPEN} AND {_open(Factor.RECOVERY_CODE)}"
+                    ),
+                    "ExpressionAttributeValues": {":now": now, ":most": RECOVERY_FAILURES_PER_WINDOW},
+                }
+            }
+        )
+
     def live_key_check_item(self, ref: str, user_id: str) -> Write:
         """A write that holds only while `ref` is a live key of `user_id` (SECURITY.md 13)."""
         return Write(
@@ -136,20 +276,6 @@ class UsersRepository:
                     "Key": {"pk": _key_pk(ref)},
                     "ConditionExpression": "user_id = :user AND attribute_not_exists(revoked_at)",
                     "ExpressionAttributeValues": {":user": user_id},
-                }
-            }
-        )
-
-    def mark_email_verified_item(self, user_id: str, email: str) -> Write:
-        """A write verifying the user's address, provided it is still the one the code went to."""
-        return Write(
-            {
-                "Update": {
-                    "TableName": self._table.name,
-                    "Key": {"pk": _user_pk(user_id)},
-                    "UpdateExpression": "SET email_verified = :yes",
-                    "ConditionExpression": "attribute_exists(pk) AND email = :email",
-                    "ExpressionAttributeValues": {":yes": True, ":email": email},
                 }
             }
         )
@@ -238,4 +364,20 @@ def _user(item: dict[str, Any]) -> User:
         email_verified=bool(item.get("email_verified", False)),
         chain_name=str(item["chain_name"]) if item.get("chain_name") else None,
         account_deployed=bool(item.get("account_deployed", False)),
+        factors={factor: FactorState.of(item, factor) for factor in Factor},
+    )
+
+
+# The account may still recover: fewer than `:most` failed recovery codes in its window, if one is open.
+_RECOVERY_OPEN = (
+    "(attribute_not_exists(recovery_window_until) OR recovery_window_until <= :now"
+    " OR recovery_failures < :most)"
+)
+
+
+def _open(factor: Factor) -> str:
+    """The condition that `factor` is neither locked (at `:now`) nor disabled."""
+    return (
+        f"(attribute_not_exists({factor.locked_until_attribute}) OR {factor.locked_until_attribute} <= :now)"
+        f" AND attribute_not_exists({factor.disabled_attribute})"
     )

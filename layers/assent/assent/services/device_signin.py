@@ -28,6 +28,7 @@ from assent.core.errors import (
 )
 from assent.core.observability import logger
 from assent.crypto.p256 import public_key
+from assent.model.lockout import Factor
 from assent.model.operations import Operation, OperationState, Purpose
 from assent.model.sessions import SignedInAccount
 from assent.model.users import User, device_key, new_user_id
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from assent.adapters.identity import IdentityProviders
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.users import UsersRepository
+    from assent.services.lockout import Lockout
     from assent.services.sessions import SessionsService
 
 CHALLENGE_SECONDS = 300  # SECURITY.md 5
@@ -89,6 +91,7 @@ class DeviceSignIn:
         sessions: SessionsService,
         deployments: AccountDeployments,
         enrolment: KeyEnrolment,
+        lockout: Lockout,
         operation_lifetime_seconds: int,
         clock: Clock = system_clock,
     ) -> None:
@@ -98,6 +101,7 @@ class DeviceSignIn:
         self._sessions = sessions
         self._deployments = deployments
         self._enrolment = enrolment
+        self._lockout = lockout
         self._lifetime = operation_lifetime_seconds
         self._clock = clock
 
@@ -173,12 +177,17 @@ class DeviceSignIn:
         ):
             raise SignInFailed("the signature does not prove this sign-in")
         key = public_key(str(challenge.fields["public_key"]))
+        factor = Factor.of_key_type(key_type)
+        failed = SignInFailed("the signature does not prove this sign-in")
         if not key.verify(challenge_data.encode("ascii"), signature):
-            raise SignInFailed("the signature does not prove this sign-in")
+            # A wrong signature of a real challenge counts against its account's key factor (SECURITY.md 28).
+            raise self._lockout.failed(str(challenge.fields["user_id"]), factor, failed)
         holder = self._users.key_holder(str(challenge.fields["key"]), str(challenge.fields["user_id"]))
         # Revoked between challenge and answer: the key no longer signs anyone in (SECURITY.md 25).
         if holder is None or not holder.key.live:
-            raise SignInFailed("the signature does not prove this sign-in")
+            raise failed
+        self._lockout.refuse_if_closed(holder.user, factor)
+        self._lockout.proved(holder.user, factor)
         return SignedInAccount(holder.user, self._sessions.start(holder.user.user_id, holder.key.ref))
 
     def request_two_factor(self, *, method: str, token: str, key: NewKey) -> TwoFactorRequest:

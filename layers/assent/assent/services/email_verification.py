@@ -1,5 +1,6 @@
 """E-mail verification: a 6-digit code e-mailed through SES, tried a few times at most, accepted once; the
-address is claimed for the user in the same write that marks it verified (SECURITY.md 34)."""
+address is claimed for the user in the same write that marks it verified (SECURITY.md 34). Wrong codes count
+towards the user's lock-out of e-mailed codes, across codes (SECURITY.md 28)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 from assent.core.clock import Clock, system_clock
 from assent.core.errors import CodeLocked, EmailTaken, InvalidCode, NotFound
 from assent.crypto.codes import CodeHasher, new_code
+from assent.model.lockout import Factor
 from assent.repositories.proofs import ProofsRepository
 from assent.repositories.transactions import transact
 
@@ -15,11 +17,16 @@ if TYPE_CHECKING:
     from assent.adapters.mail import Mailer
     from assent.model.users import User
     from assent.repositories.users import UsersRepository
+    from assent.services.lockout import Lockout
 
 PURPOSE = "email-verification"
 CODE_SECONDS = 600  # SECURITY.md 5: e-mailed codes live at most ten minutes
 MAX_ATTEMPTS = 5
 RESEND_AFTER_SECONDS = 60
+
+
+class _UserRefused(Exception):
+    """The user's item refused the write: a locked factor, or an address no longer the user's."""
 
 
 def _pk(user_id: str) -> str:
@@ -33,12 +40,14 @@ class EmailVerification:
         users: UsersRepository,
         hasher: CodeHasher,
         mailer: Mailer,
+        lockout: Lockout,
         clock: Clock = system_clock,
     ) -> None:
         self._codes = codes
         self._users = users
         self._hasher = hasher
         self._mailer = mailer
+        self._lockout = lockout
         self._clock = clock
 
     def send(self, user: User) -> None:
@@ -86,18 +95,27 @@ class EmailVerification:
             unusable=wrong,
         )
         if not self._hasher.matches(PURPOSE, user_id, code, record.fields["code_digest"]):
-            raise wrong
+            raise self._lockout.failed(user_id, Factor.EMAILED_CODE, wrong)
         email = str(record.fields["email"])
         # Another attempt (or a resend) may get there between the count and now: this one then proves nothing.
         # An address another account verified first (a provider-verified sign-up, say) stays theirs: the
         # code proves the mailbox, and whoever reads it is told.
-        transact(
-            self._codes.client,
-            [
-                self._codes.consume_item(pk, now=now, attempts=record.attempts).refused_with(wrong),
-                self._users.mark_email_verified_item(user_id, email).refused_with(wrong),
-                self._users.claim_email_item(user_id, email).refused_with(
-                    EmailTaken("another account has verified this address")
-                ),
-            ],
-        )
+        # The user's write also holds only while e-mailed codes are not locked out, and ends their run.
+        try:
+            transact(
+                self._codes.client,
+                [
+                    self._codes.consume_item(pk, now=now, attempts=record.attempts).refused_with(wrong),
+                    self._users.proved_item(
+                        user_id, Factor.EMAILED_CODE, now=now, verified_email=email
+                    ).refused_with(_UserRefused()),
+                    self._users.claim_email_item(user_id, email).refused_with(
+                        EmailTaken("another account has verified this address")
+                    ),
+                ],
+            )
+        except _UserRefused:
+            user = self._users.get(user_id)
+            if user is not None:
+                self._lockout.refuse_if_closed(user, Factor.EMAILED_CODE)
+            raise wrong from None

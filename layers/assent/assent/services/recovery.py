@@ -1,9 +1,11 @@
 """Account recovery for a user who has lost every device: an e-mailed code, proof of a new key, and a
 cooling-off period during which any registered device sees the request and can stop it.
 
-start   → whatever the address, the same answer: a recovery id. Only if an account has that address is a
-          code e-mailed (at most one a minute), bound to the id and to the new key.
+start   → whatever the address, the same answer: a recovery id. Only if an account has that address, and
+          may still recover, is a code e-mailed (at most one a minute), bound to the id and to the new key.
 confirm → the code (attempts counted first, 5 at most) and the new key's signature of the recovery id.
+          Wrong codes count towards the account's lock-out of recovery codes, and at most 10 count in 24
+          hours; then recovery is refused until the window ends (SECURITY.md 28).
           The cooling-off begins: an `account.recovery` operation appears among the user's pending
           operations, and the address is told when the recovery will complete.
 finish  → after the cooling-off (or at once, if a registered device approved), the new key's signature
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING
 from assent.core.clock import Clock, Sleep, iso8601, system_clock, system_sleep
 from assent.core.errors import (
     CodeLocked,
+    FactorLocked,
     InvalidCode,
     OperationNotFound,
     RecoveryCoolingOff,
@@ -33,6 +36,7 @@ from assent.core.errors import (
 )
 from assent.core.observability import logger
 from assent.crypto.codes import CodeHasher, new_code
+from assent.model.lockout import Factor
 from assent.model.operations import OperationState, Purpose
 from assent.model.sessions import SignedInAccount
 from assent.model.users import InvalidEmail, normalise_email
@@ -43,6 +47,7 @@ if TYPE_CHECKING:
     from assent.adapters.mail import Mailer
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.users import UsersRepository
+    from assent.services.lockout import Lockout
 
 PURPOSE = "account-recovery"
 CODE_SECONDS = 600  # SECURITY.md 5
@@ -60,6 +65,10 @@ RECOVERY = Consent(
     finish_seconds=86_400,
     unknown="no such recovery",
 )
+
+
+def _refused() -> FactorLocked:
+    return FactorLocked("too many failed recovery codes: recovery is refused for now")
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,7 @@ class Recovery:
         hasher: CodeHasher,
         mailer: Mailer,
         enrolment: KeyEnrolment,
+        lockout: Lockout,
         cooling_off_seconds: int,
         clock: Clock = system_clock,
         sleep: Sleep = system_sleep,
@@ -93,6 +103,7 @@ class Recovery:
         self._hasher = hasher
         self._mailer = mailer
         self._enrolment = enrolment
+        self._lockout = lockout
         self._cooling_off = cooling_off_seconds
         self._clock = clock
         self._sleep = sleep
@@ -127,6 +138,10 @@ class Recovery:
         throttle = self._proofs.once_per_item(
             f"recover-user#{user_id}", RESEND_AFTER_SECONDS, now=now
         ).refused_with(ResendTooSoon("one recovery code a minute per account"))
+        # Too many failed codes in the account's window, or recovery codes locked out: no code is sent.
+        may_recover = self._users.recovery_open_item(user_id, now=now).refused_with(
+            ResendTooSoon("recovery is refused for now")
+        )
         recovery = self._proofs.put_item(
             f"recover#{recovery_id}",
             {
@@ -141,9 +156,9 @@ class Recovery:
             now=now,
         )
         try:
-            transact(self._proofs.client, [throttle, recovery])
+            transact(self._proofs.client, [throttle, may_recover, recovery])
         except ResendTooSoon:
-            return started  # one code a minute per account, silently: the answer must not differ
+            return started  # silently: the answer must not differ
         self._mailer.send(
             address,
             "Your account recovery code",
@@ -165,8 +180,11 @@ class Recovery:
             used_up=CodeLocked("too many wrong codes: start again"),
             unusable=wrong,
         )
+        user_id = str(record.fields["user_id"])
         if not self._hasher.matches(PURPOSE, recovery_id, code, record.fields["code_digest"]):
-            raise wrong
+            if not self._users.count_recovery_failure(user_id, now=now):
+                raise _refused()  # the window is full: right and wrong codes alike learn nothing now
+            raise self._lockout.failed(user_id, Factor.RECOVERY_CODE, wrong)
         new_key = NewKey.stored(record.fields)
         if not new_key.point.verify(recovery_id.encode("ascii"), signature):
             raise SignInFailed("the signature does not prove the new key")
@@ -179,10 +197,18 @@ class Recovery:
             now=now,
         )
         consume = self._proofs.consume_item(pk, now=now, attempts=record.attempts)
-        transact(
-            self._proofs.client,
-            [consume.refused_with(wrong), *consent.writes],
-        )
+        # The account may still recover, its recovery codes are not locked out, and their run ends.
+        proved = self._users.proved_item(user_id, Factor.RECOVERY_CODE, now=now, recovering=True)
+        try:
+            transact(
+                self._proofs.client,
+                [consume.refused_with(wrong), proved.refused_with(_refused()), *consent.writes],
+            )
+        except FactorLocked:
+            user = self._users.get(user_id)
+            if user is not None:
+                self._lockout.refuse_if_closed(user, Factor.RECOVERY_CODE)
+            raise
         self._mailer.send(
             str(record.fields["email"]),
             "Your account is being recovered",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from assent.core.clock import Clock, system_clock
 from assent.core.errors import (
     AssentError,
+    FactorLocked,
     InvalidCode,
     OrderNotFound,
     ResendTooSoon,
@@ -25,6 +26,7 @@ from assent.core.errors import (
 )
 from assent.core.observability import logger
 from assent.crypto.codes import CodeHasher, new_code
+from assent.model.lockout import Factor
 from assent.model.secure_actions import (
     CODE_SECONDS,
     MAX_ATTEMPTS,
@@ -35,12 +37,15 @@ from assent.model.secure_actions import (
     SecureAction,
 )
 from assent.repositories.secure_actions import SecureActionsRepository, order_key
+from assent.repositories.transactions import transact
+from assent.services.lockout import locked
 
 if TYPE_CHECKING:
     from assent.adapters.mail import Mailer
     from assent.model.clients import Client
     from assent.model.users import User
     from assent.repositories.users import UsersRepository
+    from assent.services.lockout import Lockout
     from assent.services.request_limits import ApprovalRequestLimits
 
 
@@ -53,11 +58,13 @@ class SecureActions:
         hasher: CodeHasher,
         mailer: Mailer,
         limits: ApprovalRequestLimits,
+        lockout: Lockout,
         retention_seconds: int,
         resend_after_seconds: int,
         clock: Clock = system_clock,
     ) -> None:
         self._actions = actions
+        self._lockout = lockout
         self._resend_after = resend_after_seconds
         self._users = users
         self._hasher = hasher
@@ -132,12 +139,24 @@ class SecureActions:
         ):
             left = MAX_ATTEMPTS - counted.attempts
             logger.info("secure action code wrong", extra={**audit, "attempts_left": left})
-            raise InvalidCode(f"invalid secure action code; {left} attempts left")
-        if not self._actions.mark_verified(
-            pk, secure_action_uuid, now=now, order_type=order_type, key_id=client.key_id
-        ):
-            # Verified, replaced or expired between the count and now.
-            raise SecureActionUsed("the secure action is no longer pending")
+            # The user's run of wrong codes spans every order (SECURITY.md 28).
+            wrong = InvalidCode(f"invalid secure action code; {left} attempts left")
+            raise self._lockout.failed(user_id, Factor.EMAILED_CODE, wrong)
+        try:
+            transact(
+                self._actions.client,
+                [
+                    # Verified, replaced or expired between the count and now.
+                    self._actions.mark_verified_item(
+                        pk, secure_action_uuid, now=now, order_type=order_type, key_id=client.key_id
+                    ).refused_with(SecureActionUsed("the secure action is no longer pending")),
+                    # E-mailed codes are not locked out for this user; their run of failures ends.
+                    self._users.proved_item(user_id, Factor.EMAILED_CODE, now=now).refused_with(locked()),
+                ],
+            )
+        except FactorLocked:
+            self._lockout.refuse_if_closed(self._user(user_id), Factor.EMAILED_CODE)
+            raise
         logger.info("secure action verified", extra=audit)
 
     def get(self, client: Client, user_id: str, order_uuid: str) -> SecureAction:

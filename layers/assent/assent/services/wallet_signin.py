@@ -26,6 +26,7 @@ from assent.core.observability import logger
 from assent.crypto.eip55 import InvalidAddress, to_checksum_address
 from assent.crypto.siwe import SiweError, SiweMessage, parse
 from assent.crypto.tokens import IssuedToken, TokenType
+from assent.model.lockout import Factor
 from assent.model.sessions import SignedInAccount
 from assent.model.users import InvalidEmail, KeyRecord, User, new_user_id, normalise_email, wallet_key
 from assent.repositories.transactions import transact
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.users import UsersRepository
     from assent.services.email_verification import EmailVerification
+    from assent.services.lockout import Lockout
     from assent.services.reinstatement import WalletReinstatement
     from assent.services.sessions import SessionsService
 
@@ -88,6 +90,7 @@ class WalletSignIn:
         settings: WalletSettings,
         recover: RecoverSigner,
         reinstatement: Callable[[], WalletReinstatement],
+        lockout: Lockout,
         clock: Clock = system_clock,
     ) -> None:
         self._challenges = challenges
@@ -100,6 +103,7 @@ class WalletSignIn:
         self._recover = recover
         # Built only for a revoked wallet, so that a sign-in does not load what it never uses.
         self._reinstatement = reinstatement
+        self._lockout = lockout
         self._clock = clock
 
     def request(self, account: str, chain_id: int | None = None) -> WalletChallenge:
@@ -151,15 +155,21 @@ class WalletSignIn:
         except SiweError as error:
             raise SignInFailed("the signature does not prove this sign-in") from error
         signer = self._recover(text, signature)
-        # Recovering *an* address proves nothing; it must be the one the message names (SECURITY.md 9).
-        if signer is None or signer != message.address or message.address != claims["sub"]:
-            raise SignInFailed("the signature does not prove this sign-in")
+        failed = SignInFailed("the signature does not prove this sign-in")
+        if message.address != claims["sub"]:
+            raise failed
         address = message.address
         key = self._users.key(wallet_key(address))
-        if key is not None and not key.live:
-            self._reinstatement().reinstate(key, now=now)
+        # Recovering *an* address proves nothing; it must be the one the message names (SECURITY.md 9). A
+        # wrong signature of a registered wallet's challenge counts against its account (SECURITY.md 28).
+        if signer is None or signer != address:
+            raise self._lockout.failed(key.user_id, Factor.WALLET, failed) if key else failed
         user = self._users.get(key.user_id) if key else None
-        if user is not None:
+        if key is not None and user is not None:
+            self._lockout.refuse_if_closed(user, Factor.WALLET)
+            if not key.live:
+                self._reinstatement().reinstate(key, now=now)
+            self._lockout.proved(user, Factor.WALLET)
             return SignedIn(address, user, self._sessions.start(user.user_id, wallet_key(address)))
         step = self._tokens.issue(TokenType.STEP, address, ONBOARD_SECONDS, stp=STEP_ONBOARD)
         self._step_tokens.put(
