@@ -7,7 +7,6 @@ handler against moto, provisioned from template.yaml, after a first pass that wa
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -17,11 +16,8 @@ from itertools import count
 from typing import Any
 from unittest import mock
 
-import boto3
-from moto import mock_aws
-
 from assent_tools.aws_calls import counted_calls
-from assent_tools.template import function_environment, provision
+from bench.handlers import provisioned
 from bench.report import print_table
 
 # Imported for its setting of a fake AWS environment from template.yaml, as for the tests, and its helpers.
@@ -307,9 +303,7 @@ def _scenario(record: Recorder, n: int) -> None:
     finish = requested["twoFactorAuth"]["id"]
     record("signin/2fa/finish", lambda: hyphen.finish_two_factor(finish, proof))
     record("keys", lambda: hyphen.keys(access))
-    proof = record(
-        "revocation challenge", lambda: hyphen.revocation_challenge(access, laptop.public_key)
-    )
+    proof = record("revocation challenge", lambda: hyphen.revocation_challenge(access, laptop.public_key))
     proof = {
         "challengeData": proof["challengeData"],
         "publicKey": phone.public_key,
@@ -363,19 +357,11 @@ def _calls(counts: dict[str, int]) -> str:
 
 def measure() -> dict[str, Counter[str]]:
     """The calls of every row in a warm container (the second pass)."""
-    with mock_aws():
-        physical_ids = provision(boto3.Session(), conftest.TEMPLATE, conftest.PARAMETERS)
-        os.environ.update(function_environment(conftest.TEMPLATE, physical_ids, conftest.PARAMETERS))
-        # The table, not the handlers' logs and metrics.
-        os.environ.update({"POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_DISABLED": "true"})
-        from assent import wiring
-
-        wiring.reset()
-        with counted_calls() as calls:
-            passes = count(1)
-            _scenario(Recorder(calls), next(passes))  # cold: first tokens fetch the public key
-            warm = Recorder(calls)
-            _scenario(warm, next(passes))
+    with provisioned(), counted_calls() as calls:
+        passes = count(1)
+        _scenario(Recorder(calls), next(passes))  # cold: first tokens fetch the public key
+        warm = Recorder(calls)
+        _scenario(warm, next(passes))
     return warm.rows
 
 
