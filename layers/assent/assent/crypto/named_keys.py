@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assent.core.errors import InvalidKey
-from assent.crypto.eip55 import InvalidAddress, to_checksum_address
 from assent.crypto.p256 import InvalidKey as MalformedKey
 from assent.crypto.p256 import public_key
 from assent.model.users import device_key, is_wallet_address, wallet_key
@@ -32,11 +31,23 @@ class NamedKey:
 def named_key(key_text: str, recover: RecoverSigner) -> NamedKey:
     """The device key or wallet `key_text` names; a malformed one, or a mixed-case address with a wrong
     checksum, is InvalidKey (a 400). `recover` checks wallet signatures, so only they load coincurve."""
+    if is_wallet_address(key_text):
+        address = checksummed(key_text)
+        return NamedKey(wallet_key(address), lambda text, sig: recover(text, sig) == address)
     try:
-        if is_wallet_address(key_text):
-            address = to_checksum_address(key_text)
-            return NamedKey(wallet_key(address), lambda text, sig: recover(text, sig) == address)
         key = public_key(key_text)
-    except (InvalidAddress, MalformedKey) as error:
+    except MalformedKey as error:
         raise InvalidKey(str(error)) from error
     return NamedKey(device_key(key.fingerprint), lambda text, sig: key.verify(text.encode("utf-8"), sig))
+
+
+def checksummed(address: str) -> str:
+    """The EIP-55 form of a wallet address a request names; a wrong mixed-case checksum is InvalidKey."""
+    # Imported here: pycryptodome's Keccak loads cffi and pycparser (some 20 ms of a cold start), which a
+    # request naming a device key never needs.
+    from assent.crypto.eip55 import InvalidAddress, to_checksum_address
+
+    try:
+        return to_checksum_address(address)
+    except InvalidAddress as error:
+        raise InvalidKey(str(error)) from error

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assent.core.clock import Clock, system_clock
+from assent.core.errors import InvalidKey as InvalidKeyText
 from assent.core.errors import KeyNotFound, LastKey, StepUpRefused
-from assent.crypto.eip55 import InvalidAddress, to_checksum_address
-from assent.crypto.p256 import InvalidKey, public_key
+from assent.crypto.named_keys import checksummed
+from assent.crypto.p256 import InvalidKey as MalformedKey
+from assent.crypto.p256 import public_key
 from assent.model.users import KeyRecord, device_key, is_wallet_address, wallet_key
 from assent.repositories.transactions import transact
 from assent.services.step_up import KEY_REVOKE, StepUpChallenge, StepUpProof
@@ -27,9 +29,9 @@ def key_ref(key_id: str) -> str:
     """The reference of the key a URL names: a P-256 public key (x‖y hex) or a wallet address."""
     try:
         if is_wallet_address(key_id):
-            return wallet_key(to_checksum_address(key_id))
+            return wallet_key(checksummed(key_id))
         return device_key(public_key(key_id).fingerprint)
-    except (InvalidAddress, InvalidKey) as error:
+    except (InvalidKeyText, MalformedKey) as error:
         raise KeyNotFound("no such key") from error
 
 
