@@ -5,6 +5,7 @@ resets it, and the user is told by e-mail. Recovery codes: at most 10 failures p
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -155,22 +156,30 @@ def test_wrong_secure_action_codes_count_across_orders(tables, clock: Clock, api
     assert metasky.verify(api_key, user_uuid, actions[1], codes[1], orders[1]).status == 200
 
 
-def test_wrong_signatures_of_a_registered_wallet_count_against_its_account(tables, email):
-    """SECURITY.md 28."""
-    wallet, stranger = new_wallet(), new_wallet()
+def test_wrong_signatures_of_a_registered_wallet_count_yet_answer_as_for_any_address(
+    tables, clock: Clock, email
+):
+    """SECURITY.md 26 and 28: anyone may ask a challenge for any address, so wrong signatures answer alike,
+    locked or not, registered or not, after the same time; only the wallet's own right signature meets the
+    lock."""
+    wallet, unregistered, stranger = new_wallet(), new_wallet(), new_wallet()
     onboarded(wallet, email)
 
-    def wrong() -> Answer:
-        requested = request(wallet.address).body["data"]
-        return validate(sign(stranger, requested["message"]), requested["tempToken"]["token"])
+    def wrong(address: str) -> tuple[Answer, float]:
+        requested = request(address).body["data"]
+        before = clock()
+        answer = validate(sign(stranger, requested["message"]), requested["tempToken"]["token"])
+        return answer, clock() - before
 
-    answers = [wrong().status for _ in range(6)]
-    locked = wrong()
+    nobodys = [wrong(unregistered.address) for _ in range(7)]
+    registered = [wrong(wallet.address) for _ in range(7)]
+    failures = _user_item(tables, email)["failures_wallet"]
     requested = request(wallet.address).body["data"]
     right = validate(sign(wallet, requested["message"]), requested["tempToken"]["token"])
 
-    assert answers == [401] * 6
-    assert (locked.status, locked.error) == (429, "FACTOR_LOCKED")
+    answers = {(a.status, json.dumps(a.body), seconds) for a, seconds in registered + nobodys}
+    assert len(answers) == 1 and next(iter(answers))[0] == 401
+    assert failures == 6  # the seventh came during the lock the sixth began
     assert (right.status, right.error) == (429, "FACTOR_LOCKED")
 
 

@@ -367,6 +367,7 @@ def wallet_sign_in() -> WalletSignIn:
         reinstatement=wallet_reinstatement,
         lockout=lockout(),
         clock=_time.clock,
+        sleep=_time.sleep,
     )
 
 

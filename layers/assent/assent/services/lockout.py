@@ -64,10 +64,15 @@ class Lockout:
     def failed(self, user_id: str, factor: Factor, failure: Exception) -> Exception:
         """Count a failure of `factor`; what to answer: `failure` itself, or FactorLocked when the factor was
         locked or disabled already (the attempt then counts for nothing)."""
+        return failure if self.count(user_id, factor) else locked()
+
+    def count(self, user_id: str, factor: Factor) -> bool:
+        """Count a failure of `factor`, locking or disabling it as the run requires; False if it was locked
+        or disabled already (the attempt then counts for nothing)."""
         now = int(self._clock())
         run = self._users.count_failure(user_id, factor, now=now)
         if run is None:
-            return locked()
+            return False
         seconds = lock_seconds(run)
         if seconds:
             self._users.lock_factor(user_id, factor, until=now + seconds, disable=run >= DISABLED_AFTER)
@@ -77,7 +82,7 @@ class Lockout:
             )
         if run == DISABLED_AFTER:
             self._tell(user_id, factor, now)
-        return failure
+        return True
 
     def _tell(self, user_id: str, factor: Factor, now: int) -> None:
         user = self._users.get(user_id)

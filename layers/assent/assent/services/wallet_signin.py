@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from assent.core.clock import Clock, iso8601, system_clock
+from assent.core.clock import Clock, Sleep, iso8601, system_clock, system_sleep
 from assent.core.config import WalletSettings
 from assent.core.errors import InvalidRequest, InvalidToken, SignInFailed, WalletTaken
 from assent.core.observability import logger
@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 
 CHALLENGE_SECONDS = 300  # SECURITY.md 5
 ONBOARD_SECONDS = 600  # time to fill in the onboarding form
+# A wrong signature is answered no sooner than this: far above the write that counts it for a registered
+# wallet (SECURITY.md 26).
+WRONG_SIGNATURE_ANSWER_SECONDS = 0.25
 STEP_VALIDATE = "web3.validate"
 STEP_ONBOARD = "web3.onboard"
 
@@ -92,6 +95,7 @@ class WalletSignIn:
         reinstatement: Callable[[], WalletReinstatement],
         lockout: Lockout,
         clock: Clock = system_clock,
+        sleep: Sleep = system_sleep,
     ) -> None:
         self._challenges = challenges
         self._step_tokens = step_tokens
@@ -105,6 +109,7 @@ class WalletSignIn:
         self._reinstatement = reinstatement
         self._lockout = lockout
         self._clock = clock
+        self._sleep = sleep
 
     def request(self, account: str, chain_id: int | None = None) -> WalletChallenge:
         try:
@@ -160,10 +165,10 @@ class WalletSignIn:
             raise failed
         address = message.address
         key = self._users.key(wallet_key(address))
-        # Recovering *an* address proves nothing; it must be the one the message names (SECURITY.md 9). A
-        # wrong signature of a registered wallet's challenge counts against its account (SECURITY.md 28).
+        # Recovering *an* address proves nothing; it must be the one the message names (SECURITY.md 9).
         if signer is None or signer != address:
-            raise self._lockout.failed(key.user_id, Factor.WALLET, failed) if key else failed
+            self._wrong_signature(key, began=now)
+            raise failed
         user = self._users.get(key.user_id) if key else None
         if key is not None and user is not None:
             self._lockout.refuse_if_closed(user, Factor.WALLET)
@@ -220,6 +225,14 @@ class WalletSignIn:
             # The user exists and is signed in; the code can be sent again from the resend endpoint.
             logger.exception("the verification e-mail could not be sent")
         return SignedInAccount(user, credentials)
+
+    def _wrong_signature(self, key: KeyRecord | None, *, began: float) -> None:
+        """A wrong signature counts against a registered wallet's account (SECURITY.md 28), yet answers as
+        for any address: anyone may ask for a challenge for any address, so the answer must not tell which
+        belong to someone (SECURITY.md 26): the same 401, even while locked, after the same fixed time."""
+        if key is not None:
+            self._lockout.count(key.user_id, Factor.WALLET)
+        self._sleep(max(0.0, WRONG_SIGNATURE_ANSWER_SECONDS - (self._clock() - began)))
 
     def _step_claims(self, token: str, step: str) -> dict:
         claims = self._tokens.verify(token, TokenType.STEP)
