@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 from typing import Any, ClassVar, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -21,6 +23,10 @@ from assent.core.observability import logger, metrics, tracer
 
 # API Gateway accepts 10 MB; no documented request of any family needs more than a few KiB.
 MAX_BODY_BYTES = 64 * 1024
+# No documented body nests more than a few levels; a generous bound, checked before any parser sees it.
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]")
 
 
 class ErrorEnvelope(ABC):
@@ -146,17 +152,38 @@ def body_refusal(event: dict[str, Any], *, forms: bool = False) -> AssentError |
     is_json = not content_type or content_type.startswith("application/json")
     if not is_json and not (forms and content_type.startswith(FORM_CONTENT_TYPE)):
         return UnsupportedMediaType("the body must be JSON (Content-Type: application/json)")
+    if not is_json:
+        return None
+    try:
+        text = _text(event)
+    except ValueError:
+        return InvalidRequest("the body is not valid base64")
+    if _json_depth(text) > MAX_JSON_DEPTH:
+        # Python's parser recurses once per level: thousands of levels, well within the size limit, would
+        # end in a RecursionError, a 500 (SECURITY.md 27).
+        return InvalidRequest(f"the body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels")
     return None
+
+
+def _text(event: dict[str, Any]) -> str:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        return base64.b64decode(body).decode("utf-8", errors="replace")
+    return str(body)
+
+
+def _json_depth(text: str) -> int:
+    """How deep a JSON text nests arrays and objects, its strings left out; a malformed text is measured
+    as it is, and refused by the parser later if it is not JSON."""
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(1 if char in "[{" else -1 for char in brackets), default=0)
 
 
 def _form_as_json(event: dict[str, Any], form_fields: FormReader) -> dict[str, Any]:
     """The event with a form body rewritten as JSON, so the route validates one shape either way."""
     if not _content_type(event).startswith(FORM_CONTENT_TYPE):
         return event
-    body = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        body = base64.b64decode(body).decode("utf-8", errors="replace")
-    fields = form_fields(body)
+    fields = form_fields(_text(event))
     headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
     multi = {k: v for k, v in (event.get("multiValueHeaders") or {}).items() if k.lower() != "content-type"}
     return {
