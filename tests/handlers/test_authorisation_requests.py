@@ -153,6 +153,24 @@ def test_no_decision_before_the_request_expires_is_approval_timeout(api_key, ada
     assert (status, answer["error"]["code"], answer["error"]["status"]) == (410, "APPROVAL.TIMEOUT", 410)
 
 
+def test_a_wait_ends_at_the_requests_own_expiry(api_key, ada, clock):
+    """SECURITY.md 38: a request that expires after 10 s holds a call 10 s, not the 25 s it asked to wait,
+    whether the call creates it or reads it."""
+    defined(api_key, PAYMENT)
+
+    began = clock()
+    created = authorize(api_key, "demo-code", pay(EMAIL, wait=25, timeout=10))
+    creating_call = clock() - began
+    result = requested(api_key, "demo-code", pay(EMAIL, wait=0, timeout=10))
+    clock.advance(4)
+    began = clock()
+    read = get_approval(api_key, result["id"], wait=25)
+    reading_call = clock() - began
+
+    assert (created.status, created.error) == (410, "APPROVAL.TIMEOUT") and creating_call == 10
+    assert (read.status, read.error) == (410, "APPROVAL.TIMEOUT") and reading_call == 6
+
+
 def test_a_request_that_outlives_the_longest_wait_is_answered_pending_after_it(api_key, ada, clock):
     """API Gateway cuts a call at 29 s: a request given 120 s is answered `pending` after at most 25 s."""
     defined(api_key, PAYMENT)  # the service's waits move the test's clock (the `clock` fixture)

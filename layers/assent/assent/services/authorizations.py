@@ -187,7 +187,8 @@ class Authorizations:
         return user_id
 
     def _await(self, operation: Operation, wait: float) -> Operation:
-        deadline = self._clock() + max(0.0, wait)
+        # Never past the request's own expiry: after it, nothing can decide it (SECURITY.md 38).
+        deadline = min(self._clock() + max(0.0, wait), operation.expires_at)
         current = operation
         while self._clock() < deadline:
             self._sleep(min(POLL_SECONDS, max(0.0, deadline - self._clock())))
