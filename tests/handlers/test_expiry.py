@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TEMPLATE, Answer, Clock
+from tests.conftest import TEMPLATE, Answer, Clock, another_client_key
 from tests.handlers.hyphen import (
     Device,
     approved_new_device,
@@ -153,8 +153,10 @@ def full_request_window(api_key: str, clock) -> Probe:
     """A user's approval requests at the limit for this minute: the next is refused until the minute ends."""
     # The clock stands at a minute's first second (the `clock` fixture), so the minute cannot end midway.
     user_id = signed_up(Device(), EMAIL)["account"]["id"]
+    other = another_client_key()  # one client may send a user only 5 a minute
     for n in range(10):  # the template's default ApprovalRequestsPerUserPerMinute
-        assert create(api_key, {"operationId": f"op-{n}"}, user=user_id).status == 200
+        client = api_key if n % 2 else other
+        assert create(client, {"operationId": f"op-{n}"}, user=user_id).status == 200
     return lambda: _keyless(create(api_key, {"operationId": "one-more"}, user=user_id))
 
 

@@ -79,6 +79,7 @@ def request_limits() -> ApprovalRequestLimits:
         RateLimitsRepository(aws.dynamodb_table(limits.table)),
         per_user=Limit(limits.per_user_per_minute),
         per_client=Limit(limits.per_client_per_minute),
+        per_client_user=Limit(limits.per_client_user_per_minute),
     )
 
 

@@ -64,6 +64,7 @@ class RequestLimitSettings:
     table: str
     per_user_per_minute: int
     per_client_per_minute: int
+    per_client_user_per_minute: int
 
 
 @dataclass(frozen=True)
@@ -191,8 +192,10 @@ def _device_settings() -> DeviceSettings:
 def _request_limit_settings() -> RequestLimitSettings:
     per_user = _integer("ASSENT_REQUESTS_PER_USER_PER_MINUTE", 10)
     per_client = _integer("ASSENT_REQUESTS_PER_CLIENT_PER_MINUTE", 600)
+    per_client_user = _integer("ASSENT_REQUESTS_PER_CLIENT_USER_PER_MINUTE", 5)
     return RequestLimitSettings(
         table=_required("ASSENT_RATE_LIMITS_TABLE"),
         per_user_per_minute=per_user,
         per_client_per_minute=per_client,
+        per_client_user_per_minute=per_client_user,
     )

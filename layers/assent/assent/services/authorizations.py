@@ -121,7 +121,7 @@ class Authorizations:
         lifetime = request.timeout_seconds or min(DEFAULT_TIMEOUT_SECONDS, self._max_lifetime)
         if not MIN_TIMEOUT_SECONDS <= lifetime <= self._max_lifetime:
             raise InvalidRequest(f"timeout must be {MIN_TIMEOUT_SECONDS}..{self._max_lifetime} seconds")
-        user_id = self._approving_user(request.recipient)
+        user_id = self._approving_user(client, request.recipient)
         display = Display(
             application=client.name,
             action=action.code,
@@ -171,9 +171,10 @@ class Authorizations:
             )
         return operation.as_of(now)
 
-    def _approving_user(self, recipient: Recipient) -> str:
+    def _approving_user(self, client: Client, recipient: Recipient) -> str:
         """The user's id, if they have a live key (every kind can approve); an unknown user is refused the
-        same way, so that requests do not tell a client who has an account (SECURITY.md 26)."""
+        same way, so that requests do not tell a client who has an account (SECURITY.md 26), and the miss
+        counts against the client's allowance, so that it cannot try addresses at scale (SECURITY.md 39)."""
         user_id = recipient.user_id
         if recipient.email is not None:
             try:
@@ -183,6 +184,7 @@ class Authorizations:
         # The by-user index is eventually consistent: a key registered a moment ago may be missed. That
         # only refuses a request; whether a key may approve is decided on its own item, when it approves.
         if user_id is None or not any(key.live for key in self._users.keys_of(user_id)):
+            self._limits.count_miss(self._operations.client, client.client_id, now=self._clock())
             raise NoApprovingDevice("the user has no device that can approve")
         return user_id
 
