@@ -245,18 +245,7 @@ def recovery() -> Recovery:
 def approvals() -> Approvals:
     from assent.services.approvals import Approvals
 
-    settings = config.settings()
-    return Approvals(
-        operations_repository(),
-        users_repository(),
-        # A recovery (or a wallet's reinstatement) waits out its cooling-off as a pending operation, far
-        # longer than a client's.
-        longest_lifetime_seconds=max(
-            settings.operation_lifetime_seconds, settings.devices.recovery_cooling_off_seconds
-        ),
-        recover=_recover_signer,
-        clock=_time.clock,
-    )
+    return Approvals(operations_repository(), users_repository(), recover=_recover_signer, clock=_time.clock)
 
 
 @cache

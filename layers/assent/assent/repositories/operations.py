@@ -10,9 +10,12 @@ from assent.model.operations import Operation, OperationState, Purpose
 from assent.repositories.reads import all_items
 from assent.repositories.transactions import Write
 
-PENDING_INDEX = "pending-by-user"
+PENDING_INDEX = "pending-by-user-expiry"
 # A pending list is shown on a device; more than this many waiting approvals is abuse, not use.
 MAX_PENDING_LISTED = 100
+# With one client's operations asked for, others' are read past; a user's live operations are few (their
+# request limits), so a few pages of 100 hold them all.
+MAX_PENDING_PAGES = 5
 
 
 def _pk(client_id: str, operation_id: str) -> str:
@@ -87,24 +90,22 @@ class OperationsRepository:
             return None
         return _operation(item)
 
-    def pending_for_user(
-        self, user_id: str, *, client_id: str | None, now: float, max_lifetime_seconds: int
-    ) -> list[Operation]:
-        """Pending, unexpired operations for one user, oldest first: one client's, or with None, all.
+    def pending_for_user(self, user_id: str, *, client_id: str | None, now: float) -> list[Operation]:
+        """Pending, unexpired operations for one user, soonest to expire first: one client's, or with None,
+        all; at most MAX_PENDING_LISTED, read in at most MAX_PENDING_PAGES pages.
 
-        The key condition skips everything created before the longest lifetime, so expired
-        items still waiting for TTL deletion cost nothing to read past.
+        The key condition starts at the present, so expired items still waiting for TTL deletion are never
+        read (SECURITY.md 38); only another client's live ones are read past, when one client's are asked for.
         """
-        oldest_live_ms = int((now - max_lifetime_seconds) * 1000)
-        live = Attr("expires_at").gt(int(now))
-        items = all_items(
-            self._table.query,
-            limit=MAX_PENDING_LISTED,
-            IndexName=PENDING_INDEX,
-            KeyConditionExpression=Key("pending_user").eq(user_id) & Key("created_ms").gt(oldest_live_ms),
-            FilterExpression=live if client_id is None else live & Attr("client_id").eq(client_id),
-            ScanIndexForward=True,
-        )
+        query: dict[str, Any] = {
+            "IndexName": PENDING_INDEX,
+            "KeyConditionExpression": Key("pending_user").eq(user_id) & Key("expires_at").gt(int(now)),
+            "ScanIndexForward": True,
+            "Limit": MAX_PENDING_LISTED,
+        }
+        if client_id is not None:
+            query["FilterExpression"] = Attr("client_id").eq(client_id)
+        items = all_items(self._table.query, limit=MAX_PENDING_LISTED, max_pages=MAX_PENDING_PAGES, **query)
         return [_operation(item) for item in items]
 
 

@@ -13,17 +13,27 @@ from boto3.dynamodb.types import Binary, TypeDeserializer
 _deserialize = TypeDeserializer().deserialize
 
 
-def all_items(read: Callable[..., dict[str, Any]], *, limit: int | None = None, **kwargs: Any) -> list[Any]:
+def all_items(
+    read: Callable[..., dict[str, Any]],
+    *,
+    limit: int | None = None,
+    max_pages: int | None = None,
+    **kwargs: Any,
+) -> list[Any]:
     """The items `read` (a table resource's `query` or `scan`) finds with `kwargs`, page after page; with
-    `limit`, at most that many, and no page is read past them."""
-    return list(islice(_pages(read, kwargs), limit))
+    `limit`, at most that many, and no page is read past them; with `max_pages`, no more pages than that."""
+    return list(islice(_pages(read, kwargs, max_pages), limit))
 
 
-def _pages(read: Callable[..., dict[str, Any]], kwargs: dict[str, Any]) -> Iterator[Any]:
+def _pages(
+    read: Callable[..., dict[str, Any]], kwargs: dict[str, Any], max_pages: int | None
+) -> Iterator[Any]:
+    pages = 0
     while True:
         page = read(**kwargs)
+        pages += 1
         yield from page.get("Items", [])
-        if "LastEvaluatedKey" not in page:
+        if "LastEvaluatedKey" not in page or (max_pages is not None and pages >= max_pages):
             return
         kwargs = {**kwargs, "ExclusiveStartKey": page["LastEvaluatedKey"]}
 

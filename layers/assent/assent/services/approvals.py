@@ -110,21 +110,17 @@ class Approvals:
         operations: OperationsRepository,
         users: UsersRepository,
         *,
-        longest_lifetime_seconds: int,
         recover: RecoverSigner,
         clock: Clock = system_clock,
     ) -> None:
         self._operations = operations
         self._users = users
-        self._longest_lifetime = longest_lifetime_seconds
         self._recover = recover
         self._clock = clock
 
     def pending(self, user_id: str) -> list[Operation]:
         """Everything waiting for this user's decision, from every client and from Assent itself."""
-        return self._operations.pending_for_user(
-            user_id, client_id=None, now=self._clock(), max_lifetime_seconds=self._longest_lifetime
-        )
+        return self._operations.pending_for_user(user_id, client_id=None, now=self._clock())
 
     def decide(self, user_id: str, request_id: str, signed: SignedDecision) -> Operation:
         """Record a signed decision; the operation as decided."""

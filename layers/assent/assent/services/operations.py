@@ -75,9 +75,4 @@ class OperationsService:
         return operation.as_of(now)
 
     def pending_for_user(self, client: Client, user_id: str) -> list[Operation]:
-        return self._repository.pending_for_user(
-            user_id,
-            client_id=client.client_id,
-            now=self._clock(),
-            max_lifetime_seconds=self._lifetime,
-        )
+        return self._repository.pending_for_user(user_id, client_id=client.client_id, now=self._clock())
