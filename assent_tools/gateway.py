@@ -7,6 +7,7 @@ import argparse
 import functools
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.pop("AWS_SESSION_TOKEN", None)
     os.environ.update(LOCAL_AWS_ENVIRONMENT)
     store_port = args.store_port if args.store_port is not None else args.port + 1
-    store = LocalStore(REGION, host=args.host, port=store_port)
+    store = LocalStore(REGION, port=store_port)
     store.start()
     try:
         os.environ["AWS_ENDPOINT_URL"] = store.url
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> None:
             api, runner, port=args.port, host=args.host, stderr=StreamWriter(sys.stderr, auto_flush=True)
         )
         service.create()
+        service._app.before_request(_known_host(args.host, args.port))
         service._app.before_request(_undecodable_body_as_text)
         base = f"http://{args.host}:{args.port}"
 
@@ -115,6 +117,21 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         store.stop()
         print("Assent local API stopped.", flush=True)
+
+
+def _known_host(host: str, port: int) -> Callable[[], Any]:
+    """A check refusing a request whose Host is not this gateway's own name: a web page that rebinds its own
+    domain to 127.0.0.1 would otherwise read the outbox, codes and all (SECURITY.md 43)."""
+    wildcards = ("0.0.0.0", "::")  # noqa: S104 (compared with, never bound to)
+    names = {"127.0.0.1", "localhost"} | ({host} if host not in wildcards else set())
+    allowed = {f"{name}:{port}" for name in names}
+
+    def refuse_foreign_host() -> Any:
+        if (request.host or "").lower() not in allowed:
+            return jsonify({"message": "Forbidden: not a host of this local API"}), 403
+        return None
+
+    return refuse_foreign_host
 
 
 def _undecodable_body_as_text() -> None:

@@ -2,16 +2,22 @@
 
 Requests are serialised because moto's conditional writes are not atomic under concurrency, while
 DynamoDB's are; one at a time, moto's check-then-write behaves as DynamoDB's conditional write does.
+
+It holds every table, key and mail of the local API, so it listens on 127.0.0.1 only and grants no CORS: a web
+page the developer happens to open cannot read it (SECURITY.md 43).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
+from moto.moto_server import werkzeug_app
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -19,6 +25,10 @@ from moto.moto_server.werkzeug_app import (
 )
 from moto.ses.models import RawMessage, ses_backends
 from werkzeug.serving import BaseWSGIServer, make_server
+
+LOOPBACK = "127.0.0.1"
+# One-time codes in mail printed to the terminal, which screen shares and logs see; the outbox has them whole.
+_CODE = re.compile(r"\b\d{6}\b")
 
 
 class _QuietRequestHandler(MotoRequestHandler):
@@ -45,11 +55,8 @@ class _OneAtATime:
 
 
 class LocalStore:
-    def __init__(
-        self, region: str, host: str = "127.0.0.1", port: int = 0, announce: Callable[[str], None] = print
-    ) -> None:
+    def __init__(self, region: str, port: int = 0, announce: Callable[[str], None] = print) -> None:
         self._region = region
-        self._host = host
         self._port = port
         self._announce = announce
         self._server: BaseWSGIServer | None = None
@@ -64,9 +71,11 @@ class LocalStore:
         return f"http://{host}:{port}"
 
     def start(self) -> None:
+        # moto's server answers every origin's CORS preflight unless told not to; read when apps are made.
+        werkzeug_app.DISABLE_GLOBAL_CORS = True
         app = _OneAtATime(DomainDispatcherApplication(create_backend_app), self._announce_new_mail)
         self._server = make_server(
-            self._host, self._port, app, threaded=True, request_handler=_QuietRequestHandler
+            LOOPBACK, self._port, app, threaded=True, request_handler=_QuietRequestHandler
         )
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-store", daemon=True)
         self._thread.start()
@@ -83,8 +92,10 @@ class LocalStore:
 
     def _announce_new_mail(self) -> None:
         mail = self.outbox()
+        show_codes = os.environ.get("ASSENT_LOCAL_SHOW_CODES") == "1"
         for message in mail[self._announced_mail :]:
-            self._announce("mail sent: " + json.dumps(message))
+            line = json.dumps(message)
+            self._announce("mail sent: " + (line if show_codes else _CODE.sub("######", line)))
         self._announced_mail = len(mail)
 
 

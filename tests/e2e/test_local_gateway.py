@@ -118,7 +118,9 @@ def test_cors_preflight_is_answered_and_answers_carry_the_origin(gateway):
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_mail_sent_through_ses_is_in_the_outbox_and_printed(gateway):
+def test_mail_sent_through_ses_is_in_the_outbox_and_printed_with_its_codes_masked(gateway):
+    """SECURITY.md 43: the terminal, which screen shares and logs see, shows no one-time code; the outbox, on
+    the loopback interface only, has the mail whole."""
     ses = boto3.client(
         "ses",
         endpoint_url=gateway.store_url,
@@ -127,7 +129,7 @@ def test_mail_sent_through_ses_is_in_the_outbox_and_printed(gateway):
         aws_secret_access_key="local",
     )
     ses.verify_email_identity(EmailAddress="no-reply@assent.test")
-    subject = f"Your code {uuid.uuid4().hex[:6]}"
+    subject = f"Your code x{uuid.uuid4().hex[:6]}"
 
     ses.send_email(
         Source="no-reply@assent.test",
@@ -137,8 +139,37 @@ def test_mail_sent_through_ses_is_in_the_outbox_and_printed(gateway):
 
     outbox = requests.get(f"{gateway.url}/_local/outbox", timeout=10).json()
     [mail] = [m for m in outbox if m["subject"] == subject]
-    assert mail["destinations"]["ToAddresses"] == ["jane@example.com"]
-    assert any(subject in line and line.startswith("mail sent:") for line in gateway.output)
+    assert mail["destinations"]["ToAddresses"] == ["jane@example.com"] and mail["body"] == "123456"
+    [printed] = [line for line in gateway.output if subject in line and line.startswith("mail sent:")]
+    assert "123456" not in printed and "######" in printed
+
+
+def test_a_foreign_host_is_refused(gateway):
+    """SECURITY.md 43: a page whose domain was rebound to 127.0.0.1 sends its own name as Host; it reads
+    nothing, neither the outbox nor the API."""
+    port = gateway.url.rsplit(":", 1)[1]
+
+    def get(path: str, host: str) -> int:
+        return requests.get(f"{gateway.url}{path}", headers={"Host": host}, timeout=10).status_code
+
+    assert get("/_local/outbox", f"attacker.example:{port}") == 403
+    assert get("/.well-known/jwks.json", f"attacker.example:{port}") == 403
+    assert get("/_local/outbox", "127.0.0.1:1") == 403  # another port is another origin
+    assert get("/_local/outbox", f"localhost:{port}") == 200
+    assert get("/.well-known/jwks.json", f"127.0.0.1:{port}") == 200
+
+
+def test_the_store_listens_on_loopback_only_and_grants_no_cors(gateway):
+    """SECURITY.md 43: whatever `--host` the API is given, the store holding its tables, keys and mail is on
+    127.0.0.1, and answers no browser's preflight."""
+    preflight = requests.options(
+        gateway.store_url,
+        headers={"Origin": "https://attacker.example", "Access-Control-Request-Method": "POST"},
+        timeout=10,
+    )
+
+    assert gateway.store_url.startswith("http://127.0.0.1:")
+    assert "Access-Control-Allow-Origin" not in preflight.headers
 
 
 def admin(gateway: Gateway, *arguments: str) -> subprocess.CompletedProcess[str]:
