@@ -61,8 +61,9 @@ MINIMUM: dict[str, Minimum] = {
     "web3 onboard": _m(
         "user, wallet and step token all or nothing (the address is claimed once verified, 34); the "
         "session; the code as a keyed hash (19) stored and mailed; the access token"
-        "; the key's live sessions, capped (33)",
-        dynamodb__TransactWriteItems=1,
+        "; the key's live sessions, capped (33)"
+        "; the address's mail budget, taken before the mail (37)",
+        dynamodb__TransactWriteItems=2,
         dynamodb__PutItem=2,
         dynamodb__Query=1,
         kms__Sign=1,
@@ -78,10 +79,12 @@ MINIMUM: dict[str, Minimum] = {
     ),
     "account verify, resend": _m(
         "the user (their address is not in the token), the code replaced under the resend throttle (21), "
-        "hashed, mailed",
+        "hashed, mailed"
+        "; the address's mail budget, taken before the mail (37)",
         dynamodb__GetItem=1,
         dynamodb__PutItem=1,
         kms__GenerateMac=1,
+        dynamodb__TransactWriteItems=1,
         ses__SendEmail=1,
     ),
     "refresh": _m(
@@ -161,18 +164,20 @@ MINIMUM: dict[str, Minimum] = {
     ),
     "recover": _m(
         "the e-mail's owner, the per-account throttle (21) and the recovery with its code as a keyed hash "
-        "together, mailed",
+        "together, mailed"
+        "; the address's mail budget, taken before the mail (37)",
         dynamodb__GetItem=1,
-        dynamodb__TransactWriteItems=1,
+        dynamodb__TransactWriteItems=2,
         kms__GenerateMac=1,
         ses__SendEmail=1,
     ),
     "recover/confirm": _m(
         "count the attempt before comparing (20), hash the guess, open the cooling-off operation that "
-        "the user's devices can veto, counted in the user's request limit (18), and tell the address so",
+        "the user's devices can veto, counted in the user's request limit (18), and tell the address so"
+        "; the address's mail budget, taken before the mail (37)",
         dynamodb__UpdateItem=1,
         kms__GenerateMac=1,
-        dynamodb__TransactWriteItems=1,
+        dynamodb__TransactWriteItems=2,
         ses__SendEmail=1,
     ),
     "recover/finish": _m(
@@ -215,10 +220,11 @@ MINIMUM: dict[str, Minimum] = {
     "unloq approval (wait 0)": _m("the client, the request", dynamodb__GetItem=2),
     "metasky secure action init": _m(
         "the client, the user (their e-mail), the code as a keyed hash, the action and its two counters "
-        "together, the mail",
+        "together, the mail"
+        "; the address's mail budget, taken before the mail (37)",
         dynamodb__GetItem=2,
         kms__GenerateMac=1,
-        dynamodb__TransactWriteItems=1,
+        dynamodb__TransactWriteItems=2,
         ses__SendEmail=1,
     ),
     "metasky secure action verify": _m(

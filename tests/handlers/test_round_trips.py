@@ -65,7 +65,8 @@ def test_wallet_sign_in_calls_per_endpoint_in_a_warm_container(aws_calls):
     _, _, onboarded_body = onboard(validated["data"]["tempToken"]["token"], "counted@example.com")
     assert aws_calls == Counter(
         {
-            "dynamodb.TransactWriteItems": 1,  # step token, user, wallet and e-mail, all or nothing
+            # step token, user and wallet, all or nothing; the address's mail budget
+            "dynamodb.TransactWriteItems": 2,
             "dynamodb.PutItem": 2,  # the session; the e-mailed code
             "dynamodb.Query": 1,  # the key's live sessions, capped
             "kms.Sign": 1,
@@ -207,7 +208,7 @@ def test_secure_action_calls_per_endpoint(api_key, aws_calls):
         {
             "dynamodb.GetItem": 2,
             "kms.GenerateMac": 1,
-            "dynamodb.TransactWriteItems": 1,
+            "dynamodb.TransactWriteItems": 2,  # the action and its counters; the address's mail budget
             "ses.SendEmail": 1,
         }
     )

@@ -15,7 +15,6 @@ from assent.core import aws, config
 from assent.core.clock import Clock, Sleep, system_clock, system_sleep
 
 if TYPE_CHECKING:
-    from assent.adapters.mail import Mailer
     from assent.crypto.codes import CodeHasher
     from assent.crypto.tokens import KmsKeys, Tokens
     from assent.repositories.actions import ActionsRepository
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from assent.services.email_verification import EmailVerification
     from assent.services.enrolment import KeyEnrolment
     from assent.services.lockout import Lockout
+    from assent.services.mail_budget import MailBudget
     from assent.services.operations import OperationsService
     from assent.services.recovery import Recovery
     from assent.services.reinstatement import WalletReinstatement
@@ -181,10 +181,18 @@ def code_hasher() -> CodeHasher:
 
 
 @cache
-def mailer() -> Mailer:
+def mailer() -> MailBudget:
+    """SES, within each address's mail budget."""
     from assent.adapters.mail import Mailer
+    from assent.repositories.rate_limits import RateLimitsRepository
+    from assent.services.mail_budget import MailBudget
 
-    return Mailer(aws.client("ses"), config.settings().sender_email)
+    settings = config.settings()
+    return MailBudget(
+        Mailer(aws.client("ses"), settings.sender_email),
+        RateLimitsRepository(aws.dynamodb_table(settings.request_limits.table)),
+        clock=_time.clock,
+    )
 
 
 @cache

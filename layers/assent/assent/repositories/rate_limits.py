@@ -3,6 +3,8 @@ limits, so a refused write counts nothing and a counted one always happened."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from assent.model.limits import Limit
 from assent.repositories.transactions import Write
 
@@ -13,6 +15,11 @@ _TTL_GRACE_SECONDS = 3600
 class RateLimitsRepository:
     def __init__(self, table) -> None:  # type: ignore[no-untyped-def]
         self._table = table
+
+    @property
+    def client(self) -> Any:
+        """The low-level client, for transactions of counters alone."""
+        return self._table.meta.client
 
     def take_item(self, scope: str, limit: Limit, *, now: float) -> Write:
         """A write counting one more for `scope` in the current window; it fails (the

@@ -17,9 +17,9 @@ from assent.model.lockout import DISABLED_AFTER, Factor, lock_seconds
 from assent.repositories.transactions import transact
 
 if TYPE_CHECKING:
-    from assent.adapters.mail import Mailer
     from assent.model.users import User
     from assent.repositories.users import UsersRepository
+    from assent.services.mail_budget import MailBudget
 
 # How each factor is named to the user whose factor it is.
 _NAMES = {
@@ -36,7 +36,7 @@ def locked() -> FactorLocked:
 
 
 class Lockout:
-    def __init__(self, users: UsersRepository, mailer: Mailer, clock: Clock = system_clock) -> None:
+    def __init__(self, users: UsersRepository, mailer: MailBudget, clock: Clock = system_clock) -> None:
         self._users = users
         self._mailer = mailer
         self._clock = clock

@@ -44,10 +44,10 @@ from assent.repositories.transactions import transact
 from assent.services.enrolment import Consent, KeyEnrolment, NewKey
 
 if TYPE_CHECKING:
-    from assent.adapters.mail import Mailer
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.users import UsersRepository
     from assent.services.lockout import Lockout
+    from assent.services.mail_budget import MailBudget
 
 PURPOSE = "account-recovery"
 CODE_SECONDS = 600  # SECURITY.md 5
@@ -91,7 +91,7 @@ class Recovery:
         users: UsersRepository,
         proofs: ProofsRepository,
         hasher: CodeHasher,
-        mailer: Mailer,
+        mailer: MailBudget,
         enrolment: KeyEnrolment,
         lockout: Lockout,
         cooling_off_seconds: int,
