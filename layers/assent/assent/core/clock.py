@@ -20,6 +20,14 @@ def system_sleep(seconds: float) -> None:
     time.sleep(seconds)
 
 
+def wait_out(clock: Clock, sleep: Sleep, *, began: float, seconds: float) -> float:
+    """Wait until `seconds` after `began`, so that an answer's time says nothing of the work done before it
+    (SECURITY.md 26); returns how long that work took, which the caller logs if it overran."""
+    spent = clock() - began
+    sleep(max(0.0, seconds - spent))
+    return spent
+
+
 def iso8601(epoch_ms: int) -> str:
     """RFC 3339 UTC with milliseconds, as JavaScript's Date.toISOString() writes it."""
     moment = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)

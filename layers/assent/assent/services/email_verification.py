@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assent.core.clock import Clock, system_clock
-from assent.core.errors import CodeLocked, EmailTaken, InvalidCode, NotFound, TooManyRequests
+from assent.core.errors import CodeLocked, EmailTaken, InvalidCode, NotFound
 from assent.crypto.codes import CodeHasher, new_code
 from assent.model.lockout import Factor
 from assent.repositories.proofs import ProofsRepository
@@ -67,14 +67,12 @@ class EmailVerification:
             resend_after=RESEND_AFTER_SECONDS,
         )
         # No text the user wrote (a name) goes into mail, where it sits above a genuine code (SECURITY.md 37).
-        sent = self._mailer.send(
+        self._mailer.send_or_refuse(
             user.email,
             "Your verification code",
             f"Your verification code is {code}. It is valid for {CODE_SECONDS // 60} minutes.\n\n"
             "If you did not ask for it, ignore this message.\n",
         )
-        if not sent:
-            raise TooManyRequests("too many e-mails to this address for now: try again later")
 
     def resend(self, user_id: str) -> bool:
         """Send a new code unless the address is verified already; returns whether it is."""
@@ -118,7 +116,5 @@ class EmailVerification:
                 ],
             )
         except _UserRefused:
-            user = self._users.get(user_id)
-            if user is not None:
-                self._lockout.refuse_if_closed(user, Factor.EMAILED_CODE)
+            self._lockout.refuse_if_closed_for(user_id, Factor.EMAILED_CODE)
             raise wrong from None

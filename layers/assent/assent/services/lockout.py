@@ -51,6 +51,13 @@ class Lockout:
         if state.locked_at(self._clock()):
             raise locked()
 
+    def refuse_if_closed_for(self, user_id: str, factor: Factor) -> None:
+        """`refuse_if_closed` for a flow that has not read the user: after a write whose lock-out condition
+        failed, this read tells a locked factor from a disabled one (on that refusal only)."""
+        user = self._users.get(user_id)
+        if user is not None:
+            self.refuse_if_closed(user, factor)
+
     def proved(self, user: User, factor: Factor) -> None:
         """After a success read with `user`: end the factor's run of failures, and enable factors disabled,
         if there are any (no write otherwise)."""

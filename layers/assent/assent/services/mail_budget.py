@@ -11,6 +11,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from assent.core.clock import Clock, system_clock
+from assent.core.errors import TooManyRequests
 from assent.core.observability import logger
 from assent.model.limits import Limit
 from assent.repositories.transactions import TransactionCancelled, transact
@@ -52,3 +53,8 @@ class MailBudget:
             return False
         self._mailer.send(to, subject, text)
         return True
+
+    def send_or_refuse(self, to: str, subject: str, text: str) -> None:
+        """`send`, for a flow whose caller is told when the budget is spent: TooManyRequests then."""
+        if not self.send(to, subject, text):
+            raise TooManyRequests("too many e-mails to this address for now: try again later")

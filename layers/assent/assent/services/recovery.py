@@ -23,7 +23,7 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assent.core.clock import Clock, Sleep, iso8601, system_clock, system_sleep
+from assent.core.clock import Clock, Sleep, iso8601, system_clock, system_sleep, wait_out
 from assent.core.errors import (
     CodeLocked,
     FactorLocked,
@@ -114,10 +114,9 @@ class Recovery:
         key.point  # noqa: B018 (a malformed key is refused, whatever the address)
         began = self._clock()
         started = self._start(email, key, now=int(began))
-        spent = self._clock() - began
+        spent = wait_out(self._clock, self._sleep, began=began, seconds=START_ANSWER_SECONDS)
         if spent > START_ANSWER_SECONDS:
             logger.warning("recovery start took longer than its fixed answer time", extra={"seconds": spent})
-        self._sleep(max(0.0, START_ANSWER_SECONDS - spent))
         return started
 
     def _start(self, email: str, key: NewKey, *, now: int) -> Started:
@@ -191,7 +190,7 @@ class Recovery:
         consent = self._enrolment.request(
             RECOVERY,
             recovery_id,
-            user_id=str(record.fields["user_id"]),
+            user_id=user_id,
             key=new_key,
             lifetime_seconds=self._cooling_off,
             now=now,
@@ -205,9 +204,7 @@ class Recovery:
                 [consume.refused_with(wrong), proved.refused_with(_refused()), *consent.writes],
             )
         except FactorLocked:
-            user = self._users.get(user_id)
-            if user is not None:
-                self._lockout.refuse_if_closed(user, Factor.RECOVERY_CODE)
+            self._lockout.refuse_if_closed_for(user_id, Factor.RECOVERY_CODE)
             raise
         self._mailer.send(
             str(record.fields["email"]),

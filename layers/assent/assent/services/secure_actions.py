@@ -155,7 +155,7 @@ class SecureActions:
                 ],
             )
         except FactorLocked:
-            self._lockout.refuse_if_closed(self._user(user_id), Factor.EMAILED_CODE)
+            self._lockout.refuse_if_closed_for(user_id, Factor.EMAILED_CODE)
             raise
         logger.info("secure action verified", extra=audit)
 
@@ -194,11 +194,9 @@ class SecureActions:
 
     def _send(self, user: User, code: str) -> None:
         # No text the user wrote (a name) goes into mail, where it sits above a genuine code (SECURITY.md 37).
-        sent = self._mailer.send(
+        self._mailer.send_or_refuse(
             user.email,
             "Your secure action code",
             f"Your code is {code}. It confirms the action you started, for {CODE_SECONDS // 60} minutes.\n\n"
             "If you did not start one, give this code to no one.\n",
         )
-        if not sent:
-            raise ResendTooSoon("too many e-mails to this address for now: try again later")

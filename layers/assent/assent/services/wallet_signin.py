@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from assent.core.clock import Clock, Sleep, iso8601, system_clock, system_sleep
+from assent.core.clock import Clock, Sleep, iso8601, system_clock, system_sleep, wait_out
 from assent.core.config import WalletSettings
 from assent.core.errors import InvalidRequest, InvalidToken, SignInFailed, WalletTaken
 from assent.core.observability import logger
@@ -232,7 +232,7 @@ class WalletSignIn:
         belong to someone (SECURITY.md 26): the same 401, even while locked, after the same fixed time."""
         if key is not None:
             self._lockout.count(key.user_id, Factor.WALLET)
-        self._sleep(max(0.0, WRONG_SIGNATURE_ANSWER_SECONDS - (self._clock() - began)))
+        wait_out(self._clock, self._sleep, began=began, seconds=WRONG_SIGNATURE_ANSWER_SECONDS)
 
     def _step_claims(self, token: str, step: str) -> dict:
         claims = self._tokens.verify(token, TokenType.STEP)
