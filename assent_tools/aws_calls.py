@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,6 +22,20 @@ def layer_clients() -> dict[str, Any]:
 
 
 @contextmanager
+def hooked(event: str, handler: Callable[..., Any], *services: str) -> Iterator[None]:
+    """`handler` registered for botocore's `event` (`before-call`, `after-call`, …) on the layer's clients of
+    `services` (all, if none is named) while the block runs."""
+    clients = {name: client for name, client in layer_clients().items() if not services or name in services}
+    for service, client in clients.items():
+        client.meta.events.register(f"{event}.{service}", handler)
+    try:
+        yield
+    finally:
+        for service, client in clients.items():
+            client.meta.events.unregister(f"{event}.{service}", handler)
+
+
+@contextmanager
 def counted_calls() -> Iterator[Counter[str]]:
     """Counts every call the layer makes, as `service.Operation`, while the block runs."""
     calls: Counter[str] = Counter()
@@ -29,14 +43,8 @@ def counted_calls() -> Iterator[Counter[str]]:
     def count(model: Any, **_: Any) -> None:
         calls[f"{model.service_model.service_name}.{model.name}"] += 1
 
-    clients = layer_clients()
-    for service, client in clients.items():
-        client.meta.events.register(f"before-call.{service}", count)
-    try:
+    with hooked("before-call", count):
         yield calls
-    finally:
-        for service, client in clients.items():
-            client.meta.events.unregister(f"before-call.{service}", count)
 
 
 @contextmanager
@@ -53,9 +61,5 @@ def failing_call(number: int, service: str = "dynamodb") -> Iterator[list[str]]:
             error = {"Error": {"Code": "InternalServerError", "Message": "injected by a test"}}
             raise ClientError(error, model.name)  # type: ignore[arg-type]
 
-    client = layer_clients()[service]
-    client.meta.events.register(f"before-call.{service}", fail)
-    try:
+    with hooked("before-call", fail, service):
         yield made
-    finally:
-        client.meta.events.unregister(f"before-call.{service}", fail)

@@ -81,7 +81,7 @@ def needed(
 @contextmanager
 def recorded() -> Iterator[list[tuple[str, str, dict[str, Any]]]]:
     """Every call the layer's own AWS clients make while the block runs: (service, operation, params)."""
-    from assent_tools.aws_calls import layer_clients
+    from assent_tools.aws_calls import hooked
 
     calls: list[tuple[str, str, dict[str, Any]]] = []
     _RECORDINGS.append(calls)
@@ -90,12 +90,8 @@ def recorded() -> Iterator[list[tuple[str, str, dict[str, Any]]]]:
         if _RECORDINGS[-1] is calls:
             calls.append((model.service_model.service_name, model.name, params))
 
-    clients = layer_clients()
-    for service, client in clients.items():
-        client.meta.events.register(f"provide-client-params.{service}", record)
     try:
-        yield calls
+        with hooked("provide-client-params", record):
+            yield calls
     finally:
         _RECORDINGS.pop()
-        for service, client in clients.items():
-            client.meta.events.unregister(f"provide-client-params.{service}", record)

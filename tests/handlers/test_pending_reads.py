@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from assent_tools.aws_calls import layer_clients
+from assent_tools.aws_calls import hooked
 from tests.conftest import Clock, another_client_key
 from tests.handlers.hyphen import Device, pending, sign_in, signed_up
 from tests.handlers.keyless import create
@@ -21,15 +21,12 @@ def items_read() -> Iterator[list[int]]:
     """The items each DynamoDB query of the layer read (its ScannedCount), while the block runs."""
     counts: list[int] = []
 
-    def count(parsed: dict[str, Any], **_: Any) -> None:
-        counts.append(int(parsed.get("ScannedCount", 0)))
+    def count(model: Any, parsed: dict[str, Any], **_: Any) -> None:
+        if model.name == "Query":
+            counts.append(int(parsed.get("ScannedCount", 0)))
 
-    client = layer_clients()["dynamodb"]
-    client.meta.events.register("after-call.dynamodb.Query", count)
-    try:
+    with hooked("after-call", count, "dynamodb"):
         yield counts
-    finally:
-        client.meta.events.unregister("after-call.dynamodb.Query", count)
 
 
 def test_a_poll_reads_none_of_300_expired_operations(tables, api_key, clock: Clock):
