@@ -80,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         return _unlock(args)
     service = ClientsService(ClientsRepository(_table(args, "ClientsTable")))
     if args.command == "create":
-        issued = service.create(args.name)
+        try:
+            issued = service.create(args.name)
+        except ValueError as error:
+            print(error, file=sys.stderr)
+            return 2
         print(json.dumps({**_public(issued.record), "api_key": issued.api_key}, indent=2))
         print("Store the API key now: only its digest is kept.", file=sys.stderr)
     elif args.command == "list":

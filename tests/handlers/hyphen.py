@@ -72,8 +72,8 @@ def approval_digest(decision: str, shown: Mapping[str, Any], number: str | None 
     """What a device signs to take `decision` on a request as its pending list `shown` it."""
     payload_digest = hashlib.sha256((shown["payload"] or "").encode("utf-8")).hexdigest()
     text = (
-        f"assent-approval/v2\ndecision:{decision}\npurpose:{shown['purpose']}\nrequest:{shown['requestId']}\n"
-        f"instance:{shown['instance']}\nexpires:{shown['expiresAt']}\npayload-sha256:{payload_digest}"
+        f"assent-approval/v3\ndecision:{decision}\npurpose:{shown['purpose']}\nrequest:{shown['requestId']}\n"
+        f"client:{shown['clientName']}\ninstance:{shown['instance']}\nexpires:{shown['expiresAt']}\npayload-sha256:{payload_digest}"
     )
     if number is not None:
         text += f"\nnumber:{number}"

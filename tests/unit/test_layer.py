@@ -94,7 +94,7 @@ def test_keys_of_impossible_length_are_refused_without_a_lookup(presented):
 
 def _operation(state: OperationState, expires_at: int) -> Operation:
     return Operation(
-        client_id="cl", operation_id="op", id=1, user_id="AB", key_id="key", node_id="n",
+        client_id="cl", client_name="Shop", operation_id="op", id=1, user_id="AB", key_id="key", node_id="n",
         created_ms=0, expires_at=expires_at, retain_until=expires_at + 100, state=state,
     )  # fmt: skip
 

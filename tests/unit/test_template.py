@@ -120,3 +120,24 @@ def test_a_call_a_functions_policy_forgot_is_caught():
         not policies.needed("dynamodb", "Query", {"TableName": "UsersTable", "IndexName": "by-user"}, tables)
         <= granted
     )
+
+
+def test_the_functions_that_wait_have_reserved_concurrency_and_no_other_does():
+    """SECURITY.md 38: waiting calls cannot take the account's Lambda concurrency; 0 reserves none."""
+    reserved = {
+        logical_id: props["ReservedConcurrentExecutions"]
+        for logical_id, props in resources_of_type(TEMPLATE, "AWS::Serverless::Function").items()
+        if "ReservedConcurrentExecutions" in props
+    }
+    parameter = TEMPLATE["Parameters"]["WaitingFunctionsReservedConcurrency"]
+
+    assert set(reserved) == {"AuthorizeFunction", "GetApprovalFunction"}
+    for setting in reserved.values():
+        assert setting == {
+            "Fn::If": [
+                "ReserveWaitingConcurrency",
+                {"Ref": "WaitingFunctionsReservedConcurrency"},
+                {"Ref": "AWS::NoValue"},
+            ]
+        }
+    assert (parameter["Default"], parameter["MinValue"]) == (20, 0)

@@ -13,9 +13,15 @@ app = metasky.resolver()
 @app.post("/api/v1/user/<user_uuid>/orders/<order_uuid>/secure-action/init")
 @refuses(UserNotFound, SecureActionUsed, TooManyRequests)
 def init_secure_action(
-    user_uuid: metasky.UserUuid, order_uuid: metasky.OrderUuid, client: ClientCaller
+    user_uuid: metasky.UserUuid,
+    order_uuid: metasky.OrderUuid,
+    client: ClientCaller,
+    body: metasky.InitBody | None = None,
 ) -> metasky.Envelope:
-    action = secure_actions().init(client, metasky.user_id(user_uuid), order_uuid)
+    order = body or metasky.InitBody()
+    action = secure_actions().init(
+        client, metasky.user_id(user_uuid), order_uuid, order_type=order.order_type, reference=order.reference
+    )
     return metasky.answer("secure action init successful", metasky.init_data(action))
 
 

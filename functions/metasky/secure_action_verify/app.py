@@ -5,6 +5,7 @@ from assent.access import ClientCaller
 from assent.core.errors import (
     InvalidCode,
     OrderNotFound,
+    OrderTypeMismatch,
     SecureActionExpired,
     SecureActionLocked,
     SecureActionSuperseded,
@@ -27,6 +28,7 @@ app = metasky.resolver()
     SecureActionUsed,
     SecureActionExpired,
     SecureActionLocked,
+    OrderTypeMismatch,
 )
 def verify_secure_action(
     user_uuid: metasky.UserUuid,

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from assent.services.sessions import SessionsService
     from assent.services.step_up import StepUp
     from assent.services.user_keys import UserKeys
+    from assent.services.waiting import WaitingCalls
     from assent.services.wallet_signin import WalletSignIn
 
 
@@ -80,6 +81,19 @@ def request_limits() -> ApprovalRequestLimits:
         per_user=Limit(limits.per_user_per_minute),
         per_client=Limit(limits.per_client_per_minute),
         per_client_user=Limit(limits.per_client_user_per_minute),
+    )
+
+
+@cache
+def waiting_calls() -> WaitingCalls:
+    from assent.repositories.rate_limits import RateLimitsRepository
+    from assent.services.waiting import WaitingCalls
+
+    limits = config.settings().request_limits
+    return WaitingCalls(
+        RateLimitsRepository(aws.dynamodb_table(limits.table)),
+        per_client=limits.waits_per_client,
+        clock=_time.clock,
     )
 
 
@@ -295,6 +309,7 @@ def authorizations() -> Authorizations:
         operations=operations_repository(),
         users=users_repository(),
         limits=request_limits(),
+        waiting=waiting_calls(),
         max_lifetime_seconds=settings.operation_lifetime_seconds,
         retention_seconds=settings.operation_retention_seconds,
         node_id=settings.node_id,

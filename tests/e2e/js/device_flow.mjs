@@ -34,10 +34,11 @@ const sha256hex = async (text) => hex(await subtle.digest("SHA-256", new TextEnc
 // What a device signs to decide: computed here from what it shows, not taken from the server.
 async function approvalDigest(decision, shown, number) {
   const lines = [
-    "assent-approval/v2",
+    "assent-approval/v3",
     `decision:${decision}`,
     `purpose:${shown.purpose}`,
     `request:${shown.requestId}`,
+    `client:${shown.clientName}`,
     `instance:${shown.instance}`,
     `expires:${shown.expiresAt}`,
     `payload-sha256:${await sha256hex(shown.payload ?? "")}`,

@@ -65,6 +65,7 @@ class RequestLimitSettings:
     per_user_per_minute: int
     per_client_per_minute: int
     per_client_user_per_minute: int
+    waits_per_client: int  # calls of one client that may wait for a decision at once (SECURITY.md 38)
 
 
 @dataclass(frozen=True)
@@ -193,9 +194,11 @@ def _request_limit_settings() -> RequestLimitSettings:
     per_user = _integer("ASSENT_REQUESTS_PER_USER_PER_MINUTE", 10)
     per_client = _integer("ASSENT_REQUESTS_PER_CLIENT_PER_MINUTE", 600)
     per_client_user = _integer("ASSENT_REQUESTS_PER_CLIENT_USER_PER_MINUTE", 5)
+    waits_per_client = _integer("ASSENT_WAITS_PER_CLIENT", 10)
     return RequestLimitSettings(
         table=_required("ASSENT_RATE_LIMITS_TABLE"),
         per_user_per_minute=per_user,
         per_client_per_minute=per_client,
         per_client_user_per_minute=per_client_user,
+        waits_per_client=waits_per_client,
     )

@@ -218,6 +218,10 @@ class RequestsThrottled(TooManyRequests):
     """A user has received, or a client has made, as many approval requests as a window allows."""
 
 
+class TooManyWaiting(TooManyRequests):
+    """As many of the client's calls are waiting for decisions as it may have at once."""
+
+
 class NumberRequired(InvalidRequest):
     code = "NUMBER_REQUIRED"
 
@@ -307,3 +311,9 @@ class SecureActionExpired(Gone):
 
 class SecureActionLocked(CodeLocked):
     code = "SECURE_ACTION_LOCKED"
+
+
+class OrderTypeMismatch(Conflict):
+    """The code was sent for an order of another type: the user was told it confirms that one."""
+
+    code = "ORDER_TYPE_MISMATCH"

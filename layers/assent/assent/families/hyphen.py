@@ -14,6 +14,7 @@ from pydantic import AliasChoices, BaseModel, Field, model_validator
 
 from assent.core.clock import iso8601
 from assent.core.http import FamilyResolver, PlainErrorEnvelope, build_resolver
+from assent.model.display_text import DisplayText
 from assent.model.operations import Operation
 from assent.model.sessions import Credentials, SignedInAccount
 from assent.model.users import (
@@ -79,13 +80,13 @@ class RefreshResponse(BaseModel):
 class Device(BaseModel):
     """What a device says of itself (Hyphen's SDKs send these), shown to the user when approving it."""
 
-    name: str | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
-    osName: str | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
-    osVersion: str | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
-    deviceManufacturer: str | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
-    deviceModel: str | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
-    lang: str | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
-    type: str | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
+    name: DisplayText | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
+    osName: DisplayText | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
+    osVersion: DisplayText | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
+    deviceManufacturer: DisplayText | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
+    deviceModel: DisplayText | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
+    lang: DisplayText | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
+    type: DisplayText | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
 
 
 class UserKey(BaseModel):
@@ -275,6 +276,7 @@ class PendingApproval(BaseModel):
     requestId: str = Field(description="`<clientId>.<operationId>`")
     purpose: str
     clientId: str
+    clientName: str = Field(description="Who asks: the client's registered name, which the device signs")
     operationId: str
     instance: str = Field(description="This request's own random id, which the device signs with it")
     payload: str | None = Field(description="Exactly what to show; its SHA-256 is in what the device signs")
@@ -365,6 +367,7 @@ def pending_approval(operation: Operation) -> PendingApproval:
         requestId=operation.request_id,
         purpose=operation.purpose.value,
         clientId=operation.client_id,
+        clientName=operation.client_name,
         operationId=operation.operation_id,
         instance=str(operation.id),
         payload=operation.payload,

@@ -8,15 +8,17 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from assent.core.clock import iso8601
 from assent.core.http import ErrorEnvelope, FamilyResolver, build_resolver
+from assent.model.display_text import DisplayLines, DisplayText
 from assent.model.operations import Operation, OperationState
 
 USER_ID_PATTERN = r"^[0-9A-F]{1,64}$"
 OPERATION_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
-MAX_PAYLOAD_CHARS = 8192
+# Bytes, not characters: a device lists up to a hundred of them, and 2 KiB is a long screen of text.
+MAX_PAYLOAD_BYTES = 2048
 MAX_EXTERNAL_USER_ID_CHARS = 256
 
 UserId = Annotated[str, Path(pattern=USER_ID_PATTERN, description="The user id: an upper-case hex string")]
@@ -27,10 +29,22 @@ AuthType = Literal["biom", "pin"]
 State = Literal["pending", "approved", "denied", "expired", "cancelled"]
 
 
+def _within_bytes(text: str) -> str:
+    if len(text.encode("utf-8")) > MAX_PAYLOAD_BYTES:
+        raise ValueError(f"must be at most {MAX_PAYLOAD_BYTES} bytes in UTF-8")
+    return text
+
+
+# What the user's device shows and signs the SHA-256 of: several lines are allowed (SECURITY.md 37, 38).
+Payload = Annotated[DisplayLines, AfterValidator(_within_bytes)]
+
+
 class CreateOperationRequest(BaseModel):
     operationId: str = Field(pattern=OPERATION_ID_PATTERN, max_length=128)
-    operationPayload: str | None = Field(default=None, max_length=MAX_PAYLOAD_CHARS)
-    externalUserId: str | None = Field(default=None, max_length=MAX_EXTERNAL_USER_ID_CHARS)
+    operationPayload: Payload | None = Field(
+        default=None, max_length=MAX_PAYLOAD_BYTES, description=f"≤ {MAX_PAYLOAD_BYTES} bytes of UTF-8"
+    )
+    externalUserId: DisplayText | None = Field(default=None, max_length=MAX_EXTERNAL_USER_ID_CHARS)
 
 
 class CreateOperationResponse(BaseModel):

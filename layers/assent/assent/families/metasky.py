@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from assent.core.clock import iso8601
 from assent.core.http import ErrorCode, ErrorEnvelope, FamilyResolver, build_resolver
 from assent.core.observability import logger
+from assent.model.display_text import DisplayText
 from assent.model.secure_actions import MODE, SecureAction
 
 UUID_PATTERN = r"^[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}$"
@@ -31,6 +32,21 @@ def user_id(user_uuid: str) -> str:
 def as_uuid(user_id: str) -> str:
     hex_id = user_id.lower()
     return f"{hex_id[:8]}-{hex_id[8:12]}-{hex_id[12:16]}-{hex_id[16:20]}-{hex_id[20:]}"
+
+
+ORDER_TYPE_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+MAX_REFERENCE_CHARS = 100
+
+
+class InitBody(BaseModel):
+    """Optional (Metasky's init has no body): what the mail tells the user the code confirms."""
+
+    order_type: str | None = Field(
+        None, pattern=ORDER_TYPE_PATTERN, description="The kind of order; verify must then name the same"
+    )
+    reference: DisplayText | None = Field(
+        None, min_length=1, max_length=MAX_REFERENCE_CHARS, description="What the order does, in the mail"
+    )
 
 
 class VerifyBody(BaseModel):
@@ -53,6 +69,7 @@ class VerifyData(BaseModel):
 class StateData(BaseModel):
     order_uuid: str
     order_type: str | None
+    reference: str | None = Field(description="What init said the order does, if it said")
     user_uuid: str
     secure_action_uuid: str
     secure_action_mode: str
@@ -88,6 +105,7 @@ def state_data(action: SecureAction) -> StateData:
     return StateData(
         order_uuid=action.order_uuid,
         order_type=action.order_type,
+        reference=action.reference,
         user_uuid=as_uuid(action.user_id),
         secure_action_uuid=action.secure_action_uuid,
         secure_action_mode=MODE,

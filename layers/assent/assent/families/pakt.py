@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from assent.core.http import ErrorCode, ErrorEnvelope, FamilyResolver, build_resolver
 from assent.crypto.tokens import IssuedToken
+from assent.model.display_text import DisplayText
 from assent.model.sessions import Credentials
 from assent.model.users import (
     MAX_EMAIL_CHARS,
@@ -84,8 +85,8 @@ class Web3ValidateResponse(BaseModel):
 
 class OnboardBody(BaseModel):
     tempToken: str = Field(max_length=MAX_TOKEN_CHARS)
-    firstName: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
-    lastName: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
+    firstName: DisplayText = Field(min_length=1, max_length=MAX_NAME_CHARS)
+    lastName: DisplayText = Field(min_length=1, max_length=MAX_NAME_CHARS)
     email: str = Field(min_length=3, max_length=MAX_EMAIL_CHARS)
 
 

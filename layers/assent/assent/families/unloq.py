@@ -28,6 +28,7 @@ from assent.core.clock import iso8601
 from assent.core.errors import InvalidRequest, VariablesRefused
 from assent.core.http import ErrorEnvelope, FamilyResolver, build_resolver
 from assent.model.actions import CODE_PATTERN, MAX_BUTTON_CHARS, MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, Action
+from assent.model.display_text import DisplayText
 from assent.model.operations import Operation, OperationState
 from assent.services.authorizations import ID_PREFIX, AuthorizationRequest, Display, Recipient
 
@@ -58,18 +59,20 @@ IpAddress = Annotated[
 
 class CreateActionBody(BaseModel):
     code: str = Field(pattern=CODE_PATTERN.pattern, description="≤ 20 of A-Z a-z 0-9 _ -, unique per client")
-    title: str = Field(min_length=1, max_length=MAX_TITLE_CHARS, description="May hold $variables")
-    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, description="May hold $variables")
-    approve: str | None = Field(None, min_length=1, max_length=MAX_BUTTON_CHARS)
-    deny: str | None = Field(None, min_length=1, max_length=MAX_BUTTON_CHARS)
+    title: DisplayText = Field(min_length=1, max_length=MAX_TITLE_CHARS, description="May hold $variables")
+    message: DisplayText = Field(
+        min_length=1, max_length=MAX_MESSAGE_CHARS, description="May hold $variables"
+    )
+    approve: DisplayText | None = Field(None, min_length=1, max_length=MAX_BUTTON_CHARS)
+    deny: DisplayText | None = Field(None, min_length=1, max_length=MAX_BUTTON_CHARS)
     number_matching: Boolean = Field(False, description="Approving takes the number the client shows")
 
 
 class UpdateActionBody(BaseModel):
-    title: str | None = Field(None, min_length=1, max_length=MAX_TITLE_CHARS)
-    message: str | None = Field(None, min_length=1, max_length=MAX_MESSAGE_CHARS)
-    approve: str | None = Field(None, min_length=1, max_length=MAX_BUTTON_CHARS)
-    deny: str | None = Field(None, min_length=1, max_length=MAX_BUTTON_CHARS)
+    title: DisplayText | None = Field(None, min_length=1, max_length=MAX_TITLE_CHARS)
+    message: DisplayText | None = Field(None, min_length=1, max_length=MAX_MESSAGE_CHARS)
+    approve: DisplayText | None = Field(None, min_length=1, max_length=MAX_BUTTON_CHARS)
+    deny: DisplayText | None = Field(None, min_length=1, max_length=MAX_BUTTON_CHARS)
     is_active: Boolean | None = Field(
         None, description="false deactivates the action; true activates it again"
     )
@@ -121,7 +124,7 @@ class AuthorizeBody(BaseModel):
         validation_alias=AliasChoices("user_id", "unloq_id"),
         description="The user, by id (Keyless's userId)",
     )
-    reference: str = Field(
+    reference: DisplayText = Field(
         min_length=1,
         max_length=MAX_REFERENCE_CHARS,
         validation_alias=AliasChoices("reference", "ref"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assent.core.errors import InvalidRequest, RenderedTooLong, VariablesRefused
-from assent.model.templates import Rendered, TemplateError, render, unsafe_characters, variables_in
+from assent.core.errors import RenderedTooLong, VariablesRefused
+from assent.model.templates import Rendered, TemplateError, render, variables_in
 
 # UNLOQ's limits; a rendered title or message must fit them too, because that is what a device shows.
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
@@ -77,9 +77,3 @@ class ActionChanges:
             "number_matching": self.number_matching,
         }
         return {name: value for name, value in values.items() if value is not None}
-
-
-def check_text(name: str, text: str) -> None:
-    """Template text is shown on devices: no controls or direction overrides (SECURITY.md 16)."""
-    if unsafe := unsafe_characters(text):
-        raise InvalidRequest(f"{name} holds control or direction characters ({', '.join(unsafe)})")

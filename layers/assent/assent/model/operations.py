@@ -11,6 +11,8 @@ _ID_BITS = 53
 # Requests Assent makes of a user itself (a new device, a recovery) belong to no client; client ids
 # all start `cl_`, so this one cannot clash.
 ASSENT_CLIENT_ID = "assent"
+# The name a device shows for them; no client may register it (SECURITY.md 37).
+ASSENT_CLIENT_NAME = "Assent"
 
 
 def matching_number() -> str:
@@ -39,6 +41,9 @@ class OperationState(StrEnum):
 @dataclass(frozen=True)
 class Operation:
     client_id: str
+    # The client's registered name when the request was made: the device shows it and the approval signs it,
+    # so that one client cannot word a request as if another made it (SECURITY.md 37).
+    client_name: str
     operation_id: str
     id: int
     user_id: str
@@ -68,6 +73,7 @@ class Operation:
         cls,
         *,
         client_id: str,
+        client_name: str,
         key_id: str,
         operation_id: str,
         user_id: str,
@@ -84,6 +90,7 @@ class Operation:
         expires_at = int(now) + lifetime_seconds
         return cls(
             client_id=client_id,
+            client_name=client_name,
             operation_id=operation_id,
             id=secrets.randbits(_ID_BITS),
             user_id=user_id,

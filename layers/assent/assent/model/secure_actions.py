@@ -28,7 +28,8 @@ class SecureAction:
     retain_until: int  # when TTL may remove it; nothing reads it after
     attempts: int = 0
     code_digest: bytes | None = None  # dropped once verified
-    order_type: str | None = None
+    order_type: str | None = None  # as init named it (the user was told), or else as verify named it
+    reference: str | None = None  # what the client told the user the code confirms, in the mail
     verified_ms: int | None = None
     verified_by: str | None = None  # the public id of the client key that submitted the code
 

@@ -9,19 +9,14 @@ name that appears must be supplied (SECURITY.md 16).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from assent.model.display_text import UndisplayableText, displayable
 
 NAME = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 MAX_VALUE_CHARS = 100
 MAX_VARIABLES = 20
-
-# Characters that reorder or hide text: a value holding one could make a device show something other
-# than what its bytes say ("Pay 100" reading as "Pay 001"). Cc (controls) and the line separators are
-# refused by category.
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 
 
 class TemplateError(ValueError):
@@ -40,17 +35,9 @@ def variables_in(*templates: str) -> list[str]:
     return list(seen)
 
 
-def unsafe_characters(text: str) -> list[str]:
-    """The code points (`U+XXXX`) in `text` that a device must never be asked to display."""
-    return [
-        f"U+{ord(char):04X}"
-        for char in text
-        if char in _BIDI_CONTROLS or unicodedata.category(char) in _REFUSED_CATEGORIES
-    ]
-
-
 def checked_values(values: Mapping[str, object]) -> dict[str, str]:
-    """Variable values as the text they render to; refuses non-scalars, overlong and unsafe values."""
+    """Variable values as the text they render to, NFC-normalised; refuses non-scalars, overlong values and
+    values a device could show as something else (SECURITY.md 37)."""
     if len(values) > MAX_VARIABLES:
         raise TemplateError(f"at most {MAX_VARIABLES} variables")
     texts: dict[str, str] = {}
@@ -61,11 +48,10 @@ def checked_values(values: Mapping[str, object]) -> dict[str, str]:
         text = value if isinstance(value, str) else str(value)
         if len(text) > MAX_VALUE_CHARS:
             raise TemplateError(f"variable {name} exceeds {MAX_VALUE_CHARS} characters", (name,))
-        if unsafe := unsafe_characters(text):
-            raise TemplateError(
-                f"variable {name} holds control or direction characters ({', '.join(unsafe)})", (name,)
-            )
-        texts[name] = text
+        try:
+            texts[name] = displayable(text)
+        except UndisplayableText as error:
+            raise TemplateError(f"variable {name} {error}", (name,)) from error
     return texts
 
 
@@ -85,7 +71,13 @@ def render(title: str, message: str, values: Mapping[str, object]) -> Rendered:
     unknown = sorted(name for name in texts if name not in used)
     if unknown:
         raise TemplateError(f"unknown variables: {', '.join(unknown)}", tuple(unknown))
-    return Rendered(title=_substitute(title, texts), message=_substitute(message, texts))
+    try:
+        # Checked again as a whole: a value's first character may combine with the template text before it.
+        return Rendered(
+            title=displayable(_substitute(title, texts)), message=displayable(_substitute(message, texts))
+        )
+    except UndisplayableText as error:
+        raise TemplateError(f"the rendered text {error}") from error
 
 
 def _substitute(template: str, texts: Mapping[str, str]) -> str:

@@ -113,6 +113,7 @@ def _item(operation: Operation) -> dict[str, Any]:
     item: dict[str, Any] = {
         "pk": _pk(operation.client_id, operation.operation_id),
         "client_id": operation.client_id,
+        "client_name": operation.client_name,
         "operation_id": operation.operation_id,
         "id": operation.id,
         "user_id": operation.user_id,
@@ -142,6 +143,8 @@ def _item(operation: Operation) -> dict[str, Any]:
 def _operation(item: dict[str, Any]) -> Operation:
     return Operation(
         client_id=str(item["client_id"]),
+        # An item stored before names were kept shows its client's id, which the client cannot choose.
+        client_name=str(item.get("client_name", item["client_id"])),
         operation_id=str(item["operation_id"]),
         id=int(item["id"]),
         user_id=str(item["user_id"]),

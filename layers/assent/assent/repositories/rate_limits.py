@@ -1,8 +1,10 @@
 """The rate-limits table: one counter per (scope, window), taken in the same transaction as the write it
-limits, so a refused write counts nothing and a counted one always happened."""
+limits, so a refused write counts nothing and a counted one always happened; and slots, each held by one
+caller until it lets go or its lease ends."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from assent.model.limits import Limit
@@ -41,3 +43,30 @@ class RateLimitsRepository:
                 }
             }
         )
+
+    def hold_slot(self, scope: str, slot: int, holder: str, *, until: int, now: float) -> bool:
+        """Take `scope`'s slot number `slot` for `holder` until `until` (epoch seconds), if it is free: never
+        taken, let go, or held past its lease (a holder that died holding it). False if it is held."""
+        try:
+            self._table.put_item(
+                Item={
+                    "pk": f"{scope}#{slot}",
+                    "holder": holder,
+                    "held_until": until,
+                    "ttl": until + _TTL_GRACE_SECONDS,
+                },
+                ConditionExpression="attribute_not_exists(pk) OR held_until <= :now",
+                ExpressionAttributeValues={":now": int(now)},
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def let_go(self, scope: str, slot: int, holder: str) -> None:
+        """Free a slot this holder holds; one whose lease ended and that another took stays taken."""
+        with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
+            self._table.delete_item(
+                Key={"pk": f"{scope}#{slot}"},
+                ConditionExpression="holder = :holder",
+                ExpressionAttributeValues={":holder": holder},
+            )

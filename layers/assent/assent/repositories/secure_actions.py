@@ -123,6 +123,8 @@ def _item(action: SecureAction) -> dict[str, Any]:
         "ttl": action.retain_until,
         "attempts": action.attempts,
         "code_digest": action.code_digest,
+        **({"order_type": action.order_type} if action.order_type is not None else {}),
+        **({"reference": action.reference} if action.reference is not None else {}),
     }
 
 
@@ -140,6 +142,7 @@ def _secure_action(item: dict[str, Any]) -> SecureAction:
         attempts=fields["attempts"],
         code_digest=fields.get("code_digest"),
         order_type=fields.get("order_type"),
+        reference=fields.get("reference"),
         verified_ms=fields.get("verified_ms"),
         verified_by=fields.get("verified_by"),
     )

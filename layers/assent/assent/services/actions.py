@@ -13,7 +13,6 @@ from assent.model.actions import (
     DEFAULT_DENY,
     Action,
     ActionChanges,
-    check_text,
 )
 
 if TYPE_CHECKING:
@@ -50,8 +49,6 @@ class ActionsService:
             updated_ms=now_ms,
             number_matching=number_matching,
         )
-        for name in ("title", "message", "approve", "deny"):
-            check_text(name, getattr(action, name))
         self._repository.create(action)
         return action
 
@@ -65,9 +62,6 @@ class ActionsService:
         return self._repository.list(client.client_id)
 
     def update(self, client: Client, code: str, changes: ActionChanges) -> Action:
-        for name in ("title", "message", "approve", "deny"):
-            if (text := getattr(changes, name)) is not None:
-                check_text(name, text)
         if not changes.fields():
             return self.get(client, code)
         updated = self._repository.update(

@@ -3,10 +3,11 @@
 The device signs, with ECDSA P-256/SHA-256 and one of the user's live keys, the UTF-8 bytes of the
 hex digest (as it signs a sign-in challenge) of this text, lines joined by "\\n":
 
-    assent-approval/v2
+    assent-approval/v3
     decision:<approve|deny>
-    purpose:<operation|device.signin|account.recovery|authorization>
+    purpose:<operation|device.signin|account.recovery|authorization|key.reinstate>
     request:<requestId>
+    client:<the requesting client's registered name, as the pending list shows it; Assent's own: "Assent">
     instance:<the operation's own random id, as the pending list shows it>
     expires:<expiresAt, as the pending list shows it>
     payload-sha256:<hex SHA-256 of the UTF-8 payload shown, or of "" when there is none>
@@ -16,7 +17,7 @@ A wallet signs the same hex digest with EIP-191 (`personal_sign` of its UTF-8 by
 no device key, a wallet-only one, can approve and veto every purpose too, its recovery included
 (SECURITY.md 36).
 
-Every field the user saw, and the decision itself, is covered (SECURITY.md 6, 13, 15): a signature
+Every field the user saw, and the decision itself, is covered (SECURITY.md 6, 13, 15, 37): a signature
 over one operation, purpose or decision is worth nothing for any other, nor for a later operation that
 reuses the same operationId once this one's retention is over (its instance differs).
 """
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from assent.repositories.operations import OperationsRepository
     from assent.repositories.users import UsersRepository
 
-FORMAT = "assent-approval/v2"
+FORMAT = "assent-approval/v3"
 NUMBER_MISMATCH = "number_mismatch"
 # What deciding may answer besides bad input (for the API document of approve and deny).
 DECISION_REFUSALS = (
@@ -79,6 +80,7 @@ def approval_digest(operation: Operation, decision: Decision, number: str | None
         f"decision:{decision.value}",
         f"purpose:{operation.purpose.value}",
         f"request:{operation.request_id}",
+        f"client:{operation.client_name}",
         # This incarnation of the request: a client may reuse an operationId once the earlier one's retention
         # is over, and a decision signed for that one must be worth nothing for this one.
         f"instance:{operation.id}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from assent.repositories.operations import OperationsRepository
     from assent.repositories.users import UsersRepository
     from assent.services.request_limits import ApprovalRequestLimits
+    from assent.services.waiting import WaitingCalls
 
 # UNLOQ waits 10 to 40 s for a decision; API Gateway ends a request at 29 s, so a call waits at most
 # MAX_WAIT_SECONDS and a request that must live longer is then answered `pending`, to be read later.
@@ -93,6 +95,7 @@ class Authorizations:
         operations: OperationsRepository,
         users: UsersRepository,
         limits: ApprovalRequestLimits,
+        waiting: WaitingCalls,
         max_lifetime_seconds: int,
         retention_seconds: int,
         node_id: str,
@@ -103,6 +106,7 @@ class Authorizations:
         self._operations = operations
         self._users = users
         self._limits = limits
+        self._waiting = waiting
         self._max_lifetime = max_lifetime_seconds
         self._retention = retention_seconds
         self._node_id = node_id
@@ -132,9 +136,19 @@ class Authorizations:
             reference=request.reference,
             ip=request.ip,
         )
+        asked = request.wait_seconds if request.wait_seconds is not None else lifetime
+        wait = min(asked, lifetime, MAX_WAIT_SECONDS, time_left - _ANSWER_MARGIN_SECONDS)
+        with self._slot(client, wait):
+            operation = self._create(client, action.number_matching, user_id, display, lifetime)
+            return self._await(operation, wait)
+
+    def _create(
+        self, client: Client, number_matching: bool, user_id: str, display: Display, lifetime: int
+    ) -> Operation:
         now = self._clock()
         operation = Operation.new(
             client_id=client.client_id,
+            client_name=client.name,
             key_id=client.key_id,
             operation_id=ID_PREFIX + secrets.token_hex(12),
             user_id=user_id,
@@ -144,7 +158,7 @@ class Authorizations:
             retention_seconds=self._retention,
             payload=display.payload(),
             purpose=Purpose.AUTHORIZATION,
-            number=matching_number() if action.number_matching else None,
+            number=matching_number() if number_matching else None,
         )
         self._limits.transact(
             self._operations.client,
@@ -153,8 +167,7 @@ class Authorizations:
             user_id=user_id,
             now=now,
         )
-        wait = request.wait_seconds if request.wait_seconds is not None else lifetime
-        return self._await(operation, min(wait, MAX_WAIT_SECONDS, time_left - _ANSWER_MARGIN_SECONDS))
+        return operation
 
     def get(
         self, client: Client, request_id: str, *, wait_seconds: int = 0, time_left: float = 0.0
@@ -166,10 +179,14 @@ class Authorizations:
         if operation is None or operation.purpose is not Purpose.AUTHORIZATION:
             raise ApprovalNotFound(f"no approval {request_id}")
         if wait_seconds and operation.state_at(now) is OperationState.PENDING:
-            return self._await(
-                operation, min(wait_seconds, MAX_WAIT_SECONDS, time_left - _ANSWER_MARGIN_SECONDS)
-            )
+            wait = min(wait_seconds, MAX_WAIT_SECONDS, time_left - _ANSWER_MARGIN_SECONDS)
+            with self._slot(client, wait):
+                return self._await(operation, wait)
         return operation.as_of(now)
+
+    def _slot(self, client: Client, wait: float) -> AbstractContextManager[None]:
+        """One of the client's waiting slots for a call that waits; nothing for one that does not."""
+        return self._waiting.slot(client.client_id, seconds=wait) if wait > 0 else nullcontext()
 
     def _approving_user(self, client: Client, recipient: Recipient) -> str:
         """The user's id, if they have a live key (every kind can approve); an unknown user is refused the

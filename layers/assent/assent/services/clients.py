@@ -7,7 +7,7 @@ import secrets
 from assent.core.clock import Clock, iso8601, system_clock
 from assent.core.errors import ClientNotFound, Unauthenticated
 from assent.crypto.api_keys import MAX_API_KEY_LENGTH, MIN_API_KEY_LENGTH, generate_api_key, hash_api_key
-from assent.model.clients import Client, ClientRecord, IssuedKey
+from assent.model.clients import Client, ClientRecord, IssuedKey, registered_name
 from assent.repositories.clients import ClientsRepository
 
 
@@ -26,7 +26,9 @@ class ClientsService:
         return record.client
 
     def create(self, name: str, api_key: str | None = None) -> IssuedKey:
-        """A new client with a new key; `api_key` lets a developer fix the key of a local client."""
+        """A new client with a new key; `api_key` lets a developer fix the key of a local client. ValueError
+        for a name devices could not show as it is, or a key of the wrong length."""
+        name = registered_name(name)
         key = api_key or generate_api_key()
         if not MIN_API_KEY_LENGTH <= len(key) <= MAX_API_KEY_LENGTH:
             raise ValueError(f"an API key has {MIN_API_KEY_LENGTH}..{MAX_API_KEY_LENGTH} characters")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from assent.core.errors import AssentError, InvalidKey, KeyTaken, OperationNotFound, SignInFailed
 from assent.crypto.p256 import InvalidKey as MalformedKey
 from assent.crypto.p256 import PublicKey, public_key
-from assent.model.operations import ASSENT_CLIENT_ID, Operation, Purpose, matching_number
+from assent.model.operations import ASSENT_CLIENT_ID, ASSENT_CLIENT_NAME, Operation, Purpose, matching_number
 from assent.model.sessions import SignedInAccount
 from assent.model.users import KeyRecord, device_key
 from assent.repositories.transactions import Write, transact
@@ -140,6 +140,7 @@ class KeyEnrolment:
         new device shows; the key waits."""
         operation = Operation.new(
             client_id=ASSENT_CLIENT_ID,
+            client_name=ASSENT_CLIENT_NAME,
             key_id=ASSENT_CLIENT_ID,
             operation_id=request_id,
             user_id=user_id,

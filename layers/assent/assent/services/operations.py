@@ -44,6 +44,7 @@ class OperationsService:
         now = self._clock()
         operation = Operation.new(
             client_id=client.client_id,
+            client_name=client.name,
             key_id=client.key_id,
             operation_id=operation_id,
             user_id=user_id,

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 
 from assent.core.clock import iso8601
 from assent.core.errors import KeyReinstatementPending, SignInFailed
-from assent.model.operations import ASSENT_CLIENT_ID, Operation, OperationState, Purpose, matching_number
+from assent.model.operations import (
+    ASSENT_CLIENT_ID,
+    ASSENT_CLIENT_NAME,
+    Operation,
+    OperationState,
+    Purpose,
+    matching_number,
+)
 from assent.repositories.transactions import transact
 
 if TYPE_CHECKING:
@@ -89,6 +96,7 @@ class WalletReinstatement:
         }
         operation = Operation.new(
             client_id=ASSENT_CLIENT_ID,
+            client_name=ASSENT_CLIENT_NAME,
             key_id=ASSENT_CLIENT_ID,
             operation_id=operation_id,
             user_id=key.user_id,

@@ -17,6 +17,7 @@ from assent.core.errors import (
     FactorLocked,
     InvalidCode,
     OrderNotFound,
+    OrderTypeMismatch,
     ResendTooSoon,
     SecureActionExpired,
     SecureActionLocked,
@@ -73,8 +74,18 @@ class SecureActions:
         self._retention = retention_seconds
         self._clock = clock
 
-    def init(self, client: Client, user_id: str, order_uuid: str) -> SecureAction:
-        """Issue a secure action for the order and e-mail its code; any earlier code for it stops working."""
+    def init(
+        self,
+        client: Client,
+        user_id: str,
+        order_uuid: str,
+        *,
+        order_type: str | None = None,
+        reference: str | None = None,
+    ) -> SecureAction:
+        """Issue a secure action for the order and e-mail its code, saying what it confirms (the client's
+        name, and the order's type and reference when the client gives them); any earlier code for it stops
+        working."""
         user = self._user(user_id)
         now = int(self._clock())
         secure_action_uuid = str(uuid.uuid4())
@@ -90,6 +101,8 @@ class SecureActions:
             expires_at=now + CODE_SECONDS,
             retain_until=now + CODE_SECONDS + self._retention,
             code_digest=self._hasher.digest(PURPOSE, secure_action_uuid, code),
+            order_type=order_type,
+            reference=reference,
         )
         # The put is refused when the order's code was sent too recently, or has been verified.
         resend = ResendTooSoon(f"a code was sent for this order less than {self._resend_after} seconds ago")
@@ -106,7 +119,7 @@ class SecureActions:
             if current is not None and current.state == VERIFIED:
                 raise SecureActionUsed("this order's secure action is verified already") from error
             raise
-        self._send(user, code)
+        self._send(user, code, client, action)
         # An audit line names the action, never its code or digest (SECURITY.md 30).
         logger.info(
             "secure action issued", extra={"order_uuid": order_uuid, "secure_action_uuid": secure_action_uuid}
@@ -142,6 +155,9 @@ class SecureActions:
             # The user's run of wrong codes spans every order (SECURITY.md 28).
             wrong = InvalidCode(f"invalid secure action code; {left} attempts left")
             raise self._lockout.failed(user_id, Factor.EMAILED_CODE, wrong)
+        if counted.order_type is not None and counted.order_type != order_type:
+            # The mail told the user what kind of order the code confirms; it confirms no other.
+            raise OrderTypeMismatch(f"the code was sent for a {counted.order_type} order")
         try:
             transact(
                 self._actions.client,
@@ -192,11 +208,15 @@ class SecureActions:
             return SecureActionExpired("the secure action has expired")
         return SecureActionLocked("too many wrong codes: init a new secure action")
 
-    def _send(self, user: User, code: str) -> None:
-        # No text the user wrote (a name) goes into mail, where it sits above a genuine code (SECURITY.md 37).
+    def _send(self, user: User, code: str, client: Client, action: SecureAction) -> None:
+        # No text the user wrote (a name) goes into mail, where it sits above a genuine code; what it confirms
+        # is in the words of the client's registered name and its display-checked order (SECURITY.md 37).
+        order = " ".join(part for part in (action.order_type, "order") if part)
+        confirms = f"  {action.reference}\n" if action.reference else f"  the {order} you started\n"
         self._mailer.send_or_refuse(
             user.email,
-            "Your secure action code",
-            f"Your code is {code}. It confirms the action you started, for {CODE_SECONDS // 60} minutes.\n\n"
-            "If you did not start one, give this code to no one.\n",
+            f"Your code for {client.name}",
+            f"Your code is {code}. It confirms this {order} for {client.name}:\n\n{confirms}\n"
+            f"It works once, for {CODE_SECONDS // 60} minutes. "
+            "If you did not start this, give the code to no one.\n",
         )
