@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     store.start()
     try:
         os.environ["AWS_ENDPOINT_URL"] = store.url
-        parameters = local_parameters(os.environ)
+        parameters = local_parameters(os.environ, port=args.port)
         physical_ids = provision(boto3.Session(), template, parameters)
         environment = function_environment(template, physical_ids, parameters)
         os.environ.update(environment)

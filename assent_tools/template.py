@@ -96,11 +96,18 @@ LOCAL_PARAMETERS = {
     # A developer's machine signs up with an e-mail address alone; a deployment never does by default.
     "AllowTestSignIn": ("ASSENT_TEST_SIGN_IN", "true"),
     "SecureActionResendSeconds": ("ASSENT_SECURE_ACTION_RESEND_SECONDS", "60"),
+    # Passkeys made on a developer's machine are for localhost, from the local API's own origin.
+    "PasskeyRpId": ("ASSENT_PASSKEY_RP_ID", "localhost"),
+    "PasskeyOrigins": ("ASSENT_PASSKEY_ORIGINS", "http://localhost:{port}"),
 }
 
 
-def local_parameters(environ: Mapping[str, str]) -> dict[str, str]:
-    return {name: environ.get(variable) or default for name, (variable, default) in LOCAL_PARAMETERS.items()}
+def local_parameters(environ: Mapping[str, str], *, port: int = 3000) -> dict[str, str]:
+    """The local values of the parameters a deployment must set; `port` is the local API's."""
+    return {
+        name: environ.get(variable) or default.format(port=port)
+        for name, (variable, default) in LOCAL_PARAMETERS.items()
+    }
 
 
 def create_keys(kms_client: Any, template: Mapping[str, Any]) -> dict[str, str]:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from assent.services.lockout import Lockout
     from assent.services.mail_budget import MailBudget
     from assent.services.operations import OperationsService
+    from assent.services.passkeys import Passkeys
     from assent.services.recovery import Recovery
     from assent.services.reinstatement import WalletReinstatement
     from assent.services.request_limits import ApprovalRequestLimits
@@ -247,6 +248,20 @@ def device_sign_in() -> DeviceSignIn:
 
 
 @cache
+def passkeys() -> Passkeys:
+    from assent.services.passkeys import Passkeys
+
+    return Passkeys(
+        settings=config.passkey_settings(),
+        challenges=challenges_repository(),
+        users=users_repository(),
+        sessions=sessions_service(),
+        lockout=lockout(),
+        clock=_time.clock,
+    )
+
+
+@cache
 def recovery() -> Recovery:
     from assent.services.recovery import Recovery
 
@@ -390,4 +405,5 @@ def reset() -> None:
     for factory in [value for value in globals().values() if hasattr(value, "cache_clear")]:
         factory.cache_clear()
     config.settings.cache_clear()
+    config.passkey_settings.cache_clear()
     aws.reset()

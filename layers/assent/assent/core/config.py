@@ -45,6 +45,15 @@ class WalletSettings:
 
 
 @dataclass(frozen=True)
+class PasskeySettings:
+    """The WebAuthn relying party: the RP id passkeys are bound to, the origins ceremonies come from."""
+
+    rp_id: str
+    rp_name: str
+    origins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DeviceSettings:
     """Hyphen's sign-in: who vouches for a new user's e-mail, where accounts are deployed, recovery."""
 
@@ -161,6 +170,17 @@ def _token_settings() -> TokenSettings:
         access_token_seconds=access_seconds,
         refresh_idle_seconds=idle_days * 86_400,
         session_lifetime_seconds=lifetime_days * 86_400,
+    )
+
+
+@cache
+def passkey_settings() -> PasskeySettings:
+    """Read apart from `settings`, by the flows that take WebAuthn passkeys only."""
+    origins = tuple(o.strip() for o in _required("ASSENT_PASSKEY_ORIGINS").split(",") if o.strip())
+    return PasskeySettings(
+        rp_id=_required("ASSENT_PASSKEY_RP_ID").lower(),
+        rp_name=os.environ.get("ASSENT_PASSKEY_RP_NAME", "").strip() or "Assent",
+        origins=origins,
     )
 
 

@@ -27,8 +27,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from cryptography.hazmat.primitives.hashes import SHA256
 
-ES256, EDDSA, RS256 = -7, -8, -257
-ALGORITHMS = (ES256, EDDSA, RS256)
+from assent.model.passkeys import EDDSA, ES256, RS256
+
 MAX_CREDENTIAL_ID_BYTES = 1023
 # The order of P-256: an ECDSA signature's r and s lie in 1..n-1.
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
@@ -38,6 +38,10 @@ _UP, _UV, _BE, _BS, _AT, _ED = 0x01, 0x04, 0x08, 0x10, 0x40, 0x80
 
 class WebAuthnRefused(ValueError):
     """A response that does not prove what it must; the message says which check failed."""
+
+
+class SignCountWentBack(WebAuthnRefused):
+    """A signed assertion whose count did not grow: two authenticators may hold the credential."""
 
 
 @dataclass(frozen=True)
@@ -176,7 +180,7 @@ def verify_assertion(
     signed = auth_data_bytes + hashlib.sha256(client_data_json).digest()
     verify_cose_signature(credential.public_key, signature, signed)
     if (auth_data.sign_count or credential.sign_count) and auth_data.sign_count <= credential.sign_count:
-        raise WebAuthnRefused("the sign count did not grow: the authenticator may be cloned")
+        raise SignCountWentBack("the sign count did not grow: the authenticator may be cloned")
     handle = body.get("userHandle")
     return Assertion(
         credential_id=raw_id,

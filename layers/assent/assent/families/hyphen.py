@@ -7,15 +7,17 @@ speak the same way.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import AliasChoices, BaseModel, Field, model_validator
 
 from assent.core.clock import iso8601
+from assent.core.errors import InvalidRequest
 from assent.core.http import FamilyResolver, PlainErrorEnvelope, build_resolver
 from assent.model.display_text import DisplayText
 from assent.model.operations import Operation
+from assent.model.passkeys import Passkey
 from assent.model.sessions import Credentials, SignedInAccount
 from assent.model.users import (
     WALLET_ADDRESS_PATTERN,
@@ -89,14 +91,73 @@ class Device(BaseModel):
     type: DisplayText | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
 
 
+# WebAuthn's JSON (PublicKeyCredential.toJSON(), @simplewebauthn/browser): binary fields base64url, each
+# bounded well above what authenticators send.
+Base64Url = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]*={0,2}$", max_length=16384)]
+
+
+class AttestationResponse(BaseModel):
+    clientDataJSON: Base64Url
+    attestationObject: Base64Url
+    transports: list[Annotated[str, Field(max_length=32)]] = Field(default_factory=list, max_length=8)
+
+
+class RegistrationResponse(BaseModel):
+    """A RegistrationResponseJSON: what `navigator.credentials.create()` made, as `toJSON()` gives it."""
+
+    id: Base64Url
+    rawId: Base64Url
+    type: Literal["public-key"]
+    response: AttestationResponse
+    authenticatorAttachment: str | None = Field(None, max_length=32)
+    clientExtensionResults: dict[str, Any] = Field(default_factory=dict)
+
+
+class AssertionResponse(BaseModel):
+    clientDataJSON: Base64Url
+    authenticatorData: Base64Url
+    signature: Base64Url
+    userHandle: Base64Url | None = None
+
+
+class AuthenticationResponse(BaseModel):
+    """An AuthenticationResponseJSON: what `navigator.credentials.get()` gave, as `toJSON()` gives it."""
+
+    id: Base64Url
+    rawId: Base64Url
+    type: Literal["public-key"]
+    response: AssertionResponse
+    authenticatorAttachment: str | None = Field(None, max_length=32)
+    clientExtensionResults: dict[str, Any] = Field(default_factory=dict)
+
+
 class UserKey(BaseModel):
+    """A key to register: a device key or raw passkey by its public key, or a WebAuthn passkey by its
+    registration response (`type: "passKey"`, at sign-up)."""
+
     type: KeyType
-    publicKey: str = PublicKeyHex
+    publicKey: str | None = Field(None, pattern=PUBLIC_KEY_PATTERN, description="x‖y, as 128 hex digits")
+    credential: RegistrationResponse | None = Field(
+        None, description="A WebAuthn passkey: the RegistrationResponseJSON of its registration options"
+    )
     device: Device | None = None
 
+    @model_validator(mode="after")
+    def _one_key(self) -> UserKey:
+        if (self.publicKey is None) == (self.credential is None):
+            raise ValueError("give the key's publicKey, or a passkey's credential, and not both")
+        if self.credential is not None and self.type != "passKey":
+            raise ValueError('a credential registers a passkey: type must be "passKey"')
+        return self
+
+    def device_fields(self) -> dict[str, str]:
+        return self.device.model_dump(exclude_none=True) if self.device else {}
+
     def new_key(self) -> NewKey:
-        device = self.device.model_dump(exclude_none=True) if self.device else {}
-        return NewKey(self.type, self.publicKey.lower(), device)
+        """The key by its public key; a WebAuthn passkey is registered where `credential` is read."""
+        if self.publicKey is None:
+            raise InvalidRequest("a WebAuthn passkey registers at sign-up; here, give the key's publicKey")
+        return NewKey(self.type, self.publicKey.lower(), self.device_fields())
 
 
 class SignUpBody(BaseModel):
@@ -129,23 +190,64 @@ class SignInResponse(BaseModel):
 
 class ChallengeBody(BaseModel):
     challengeType: KeyType = Field(validation_alias=AliasChoices("challengeType", "type"))
-    publicKey: str = PublicKeyHex
+    publicKey: str | None = Field(
+        None,
+        pattern=PUBLIC_KEY_PATTERN,
+        description="The key to sign in with (x‖y hex); a passkey may go unnamed (no username)",
+    )
+
+    @model_validator(mode="after")
+    def _named_unless_passkey(self) -> ChallengeBody:
+        if self.publicKey is None and self.challengeType != "passKey":
+            raise ValueError("a device key is named by its publicKey")
+        return self
 
 
 class ChallengeResponse(BaseModel):
     challengeData: str = Field(description="32 random bytes as hex: sign the UTF-8 bytes of this string")
     expiresAt: str
+    publicKey: dict[str, Any] | None = Field(
+        None,
+        description="For a passkey: PublicKeyCredentialRequestOptionsJSON for navigator.credentials.get(), "
+        "whose challenge is the 32 bytes of challengeData",
+    )
 
 
 class SignatureOnly(BaseModel):
     signature: str = SignatureHex
 
 
+class PasskeyAnswer(BaseModel):
+    """A passkey's answer: a raw signature of the challenge text (native apps), or a WebAuthn assertion."""
+
+    signature: str | None = Field(None, pattern=SIGNATURE_PATTERN, description="r‖s of the challenge text")
+    credential: AuthenticationResponse | None = None
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> PasskeyAnswer:
+        if (self.signature is None) == (self.credential is None):
+            raise ValueError("give a signature or a credential, and not both")
+        return self
+
+
+class RegistrationOptionsBody(BaseModel):
+    displayName: DisplayText | None = Field(
+        None, min_length=1, max_length=64, description="What the passkey is called on the user's device"
+    )
+
+
+class RegistrationOptionsResponse(BaseModel):
+    options: dict[str, Any] = Field(
+        description="PublicKeyCredentialCreationOptionsJSON for navigator.credentials.create()"
+    )
+    expiresAt: str
+
+
 class RespondBody(BaseModel):
     challengeType: KeyType = Field(validation_alias=AliasChoices("challengeType", "type"))
     challengeData: str = Field(pattern=CHALLENGE_PATTERN)
     deviceKey: SignatureOnly | None = None
-    passKey: SignatureOnly | None = None
+    passKey: PasskeyAnswer | None = None
 
     @model_validator(mode="after")
     def _signed_by_its_type(self) -> RespondBody:
@@ -153,13 +255,18 @@ class RespondBody(BaseModel):
             raise ValueError(f"{self.challengeType}.signature is required")
         return self
 
-    def _holder(self) -> SignatureOnly | None:
+    def _holder(self) -> SignatureOnly | PasskeyAnswer | None:
         return self.deviceKey if self.challengeType == "deviceKey" else self.passKey
+
+    @property
+    def credential(self) -> AuthenticationResponse | None:
+        """A WebAuthn passkey's assertion, if that is the answer."""
+        return self.passKey.credential if self.challengeType == "passKey" and self.passKey else None
 
     @property
     def signature(self) -> str:
         holder = self._holder()
-        return holder.signature.lower() if holder else ""
+        return (holder.signature or "").lower() if holder else ""
 
 
 class IdentityProof(BaseModel):
@@ -229,12 +336,28 @@ class RecoverFinishBody(BaseModel):
     signature: str = SignatureHex
 
 
+class PasskeyView(BaseModel):
+    """What is known of a WebAuthn passkey."""
+
+    aaguid: str = Field(description="The make of authenticator (all zeros when it does not say)")
+    backupEligible: bool = Field(description="Whether it may be synced between the user's devices")
+    backedUp: bool = Field(description="Whether it was synced when last used")
+    lastUsedAt: str | None
+    cloneSuspectedAt: str | None = Field(
+        description="When its sign count went backwards: a copy may be elsewhere; remove it"
+    )
+
+
 class KeyView(BaseModel):
-    id: str = Field(description="The public key (x‖y hex) or the wallet address; DELETE /key/v1/keys/{id}")
+    id: str = Field(
+        description="The public key (x‖y hex), the wallet address, or an EdDSA or RS256 passkey's credential "
+        "digest; DELETE /key/v1/keys/{id}"
+    )
     type: Literal["deviceKey", "passKey", "wallet"]
     device: Device | None = None
     createdAt: str
     revokedAt: str | None = None
+    passkey: PasskeyView | None = Field(None, description="Only for a WebAuthn passkey")
 
 
 class KeysResponse(BaseModel):
@@ -359,6 +482,19 @@ def key_view(key: KeyRecord) -> KeyView:
         device=Device(**key.device) if key.device else None,
         createdAt=iso8601(key.created_at * 1000),
         revokedAt=iso8601(key.revoked_at * 1000) if key.revoked_at is not None else None,
+        passkey=_passkey_view(key.passkey) if key.passkey is not None else None,
+    )
+
+
+def _passkey_view(passkey: Passkey) -> PasskeyView:
+    return PasskeyView(
+        aaguid=passkey.aaguid,
+        backupEligible=passkey.backup_eligible,
+        backedUp=passkey.backed_up,
+        lastUsedAt=iso8601(passkey.last_used_at * 1000) if passkey.last_used_at is not None else None,
+        cloneSuspectedAt=(
+            iso8601(passkey.clone_suspected_at * 1000) if passkey.clone_suspected_at is not None else None
+        ),
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from assent.model.lockout import Factor, FactorState
+from assent.model.passkeys import Passkey
 
 MAX_EMAIL_CHARS = 254
 MAX_NAME_CHARS = 100
@@ -83,15 +84,17 @@ class User:
 
 @dataclass(frozen=True)
 class KeyRecord:
-    """A key a user proves possession of: a wallet (`wallet#0x…`) or a P-256 key (`p256#<fingerprint>`)."""
+    """A key a user proves possession of: a wallet (`wallet#0x…`), a P-256 key (`p256#<fingerprint>`), or a
+    WebAuthn passkey of another algorithm (`passkey#<credential digest>`)."""
 
     ref: str
     user_id: str
     key_type: str  # wallet, deviceKey or passKey
-    public_key: str  # the checksummed address, or x‖y as hex
+    public_key: str  # the checksummed address, x‖y as hex, or a passkey's credential digest
     created_at: int
     device: dict[str, str] | None = None
     revoked_at: int | None = None
+    passkey: Passkey | None = None  # a WebAuthn passkey's credential; None for a raw key that signs text
 
     @property
     def live(self) -> bool:

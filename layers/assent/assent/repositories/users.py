@@ -7,7 +7,8 @@ Uniqueness (one key, one user; one e-mail, one user) is the store's: every claim
 `attribute_not_exists(pk)` in a transaction, never checked by a read first. A key is claimed with its user;
 an address only once it is verified (by its provider at sign-up, or by the e-mailed code), in the same
 write that marks it verified: an address someone typed routes nothing (SECURITY.md 34). A revoked key
-keeps its item, marked, so that it can never be claimed by anyone else.
+keeps its item, marked, so that it can never be claimed by anyone else. A WebAuthn passkey's credential id is
+claimed the same way, with its key (`credential#<digest>`), so that it belongs to one user (SECURITY.md 40).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from assent.model.lockout import RECOVERY_FAILURES_PER_WINDOW, RECOVERY_WINDOW_SECONDS, Factor, FactorState
+from assent.model.passkeys import Passkey
 from assent.model.users import KeyHolder, KeyRecord, User
-from assent.repositories.reads import all_items
+from assent.repositories.reads import all_items, plain
 from assent.repositories.transactions import Write
 
 BY_USER_INDEX = "by-user"
@@ -33,6 +35,10 @@ def _user_pk(user_id: str) -> str:
 
 def _key_pk(key: str) -> str:
     return f"key#{key}"
+
+
+def _credential_pk(digest: str) -> str:
+    return f"credential#{digest}"
 
 
 def _email_pk(email: str) -> str:
@@ -64,10 +70,7 @@ class UsersRepository:
         }
         if user.chain_name is not None:
             item.update(chain_name=user.chain_name, account_deployed=user.account_deployed)
-        return [
-            _put_if_absent(self._table.name, item),
-            _put_if_absent(self._table.name, _key_item(key)).refused_with(key_taken),
-        ]
+        return [_put_if_absent(self._table.name, item), *self.add_key_items(key, key_taken=key_taken)]
 
     def claim_email_item(self, user_id: str, email: str) -> Write:
         """A write claiming a verified address for `user_id`, unless another user holds it."""
@@ -82,9 +85,62 @@ class UsersRepository:
             }
         )
 
-    def add_key_item(self, key: KeyRecord) -> Write:
-        """A write registering one more key for an existing user, only if no one has it."""
-        return _put_if_absent(self._table.name, _key_item(key))
+    def add_key_items(self, key: KeyRecord, *, key_taken: Exception) -> list[Write]:
+        """Writes registering a key, and a passkey's credential id, only if no one has either (refused with
+        `key_taken`)."""
+        writes = [_put_if_absent(self._table.name, _key_item(key)).refused_with(key_taken)]
+        if key.passkey is not None:
+            claim = {"pk": _credential_pk(key.passkey.digest), "kind": "credential", "key": key.ref}
+            writes.append(
+                _put_if_absent(self._table.name, {**claim, "user_id": key.user_id}).refused_with(key_taken)
+            )
+        return writes
+
+    def key_by_credential(self, digest: str) -> KeyHolder | None:
+        """The passkey whose credential id has this digest, and its user (a discoverable sign-in names no
+        user, only its credential)."""
+        item = self._table.get_item(Key={"pk": _credential_pk(digest)}, ConsistentRead=True).get("Item")
+        return self.key_holder(str(item["key"]), str(item["user_id"])) if item else None
+
+    def passkey_used_item(
+        self, key: KeyRecord, *, seen_count: int, sign_count: int, backed_up: bool, now: int
+    ) -> Write:
+        """A write recording a passkey's use: its new sign count, backup state and time, only if it is live
+        and its count is still `seen_count`, the one the assertion was checked against (two uses at once:
+        one wins)."""
+        return Write(
+            {
+                "Update": {
+                    "TableName": self._table.name,
+                    "Key": {"pk": _key_pk(key.ref)},
+                    "UpdateExpression": (
+                        "SET passkey.sign_count = :count, passkey.backed_up = :backed_up,"
+                        " passkey.last_used_at = :now"
+                    ),
+                    "ConditionExpression": (
+                        "user_id = :user AND attribute_not_exists(revoked_at) AND passkey.sign_count = :seen"
+                    ),
+                    "ExpressionAttributeValues": {
+                        ":count": sign_count,
+                        ":backed_up": backed_up,
+                        ":now": now,
+                        ":user": key.user_id,
+                        ":seen": seen_count,
+                    },
+                }
+            }
+        )
+
+    def flag_clone(self, key: KeyRecord, *, now: int) -> None:
+        """Mark a passkey whose sign count went backwards: a copy of it may be in someone else's hands."""
+        self._table.update_item(
+            Key={"pk": _key_pk(key.ref)},
+            UpdateExpression=(
+                "SET passkey.clone_suspected_at = if_not_exists(passkey.clone_suspected_at, :now)"
+            ),
+            ConditionExpression="attribute_exists(passkey)",
+            ExpressionAttributeValues={":now": now},
+        )
 
     def count_live_keys_item(self, user_id: str, change: int) -> Write:
         """A write adding `change` to the user's live keys; a decrease holds only while another live key
@@ -338,7 +394,43 @@ def _key_item(key: KeyRecord) -> dict[str, Any]:
     }
     if key.device:
         item["device"] = key.device
+    if key.passkey is not None:
+        item["passkey"] = _passkey_map(key.passkey)
     return item
+
+
+def _passkey_map(passkey: Passkey) -> dict[str, Any]:
+    stored: dict[str, Any] = {
+        "credential_id": passkey.credential_id,
+        "cose_key": passkey.cose_key,
+        "algorithm": passkey.algorithm,
+        "sign_count": passkey.sign_count,
+        "backup_eligible": passkey.backup_eligible,
+        "backed_up": passkey.backed_up,
+        "aaguid": passkey.aaguid,
+        "user_handle": passkey.user_handle,
+        "transports": list(passkey.transports),
+    }
+    if passkey.last_used_at is not None:
+        stored["last_used_at"] = passkey.last_used_at
+    return stored
+
+
+def _passkey(stored: dict[str, Any]) -> Passkey:
+    fields = plain(stored)
+    return Passkey(
+        credential_id=fields["credential_id"],
+        cose_key=fields["cose_key"],
+        algorithm=fields["algorithm"],
+        sign_count=fields["sign_count"],
+        backup_eligible=fields["backup_eligible"],
+        backed_up=fields["backed_up"],
+        aaguid=fields["aaguid"],
+        user_handle=fields["user_handle"],
+        transports=tuple(fields.get("transports") or ()),
+        last_used_at=fields.get("last_used_at"),
+        clone_suspected_at=fields.get("clone_suspected_at"),
+    )
 
 
 def _key(item: dict[str, Any]) -> KeyRecord:
@@ -351,6 +443,7 @@ def _key(item: dict[str, Any]) -> KeyRecord:
         created_at=int(item["created_at"]),
         device={str(k): str(v) for k, v in device.items()} if device else None,
         revoked_at=int(item["revoked_at"]) if item.get("revoked_at") is not None else None,
+        passkey=_passkey(item["passkey"]) if item.get("passkey") else None,
     )
 
 

@@ -30,6 +30,7 @@ from assent.core.observability import logger
 from assent.crypto.p256 import public_key
 from assent.model.lockout import Factor
 from assent.model.operations import Operation, OperationState, Purpose
+from assent.model.passkeys import Passkey
 from assent.model.sessions import SignedInAccount
 from assent.model.users import User, device_key, new_user_id
 from assent.repositories.transactions import transact
@@ -68,6 +69,7 @@ CHAIN_NAMES = (
 class Challenge:
     challenge_data: str
     expires_at: int
+    passkey: Passkey | None = None  # the WebAuthn credential of the key asked for, to name in its options
 
 
 @dataclass(frozen=True)
@@ -142,15 +144,23 @@ class DeviceSignIn:
             logger.exception("the deployment request could not be queued")
         return SignedInAccount(user, self._sessions.start(user.user_id, record.ref))
 
-    def challenge(self, key_type: str, public_key_hex: str) -> Challenge:
-        """A challenge for a registered, live key; any other key is told to register (Hyphen's 400)."""
+    def challenge(self, key_type: str, public_key_hex: str | None) -> Challenge:
+        """A challenge for a registered, live key; any other key is told to register (Hyphen's 400). With no
+        key named, a challenge any WebAuthn passkey of the site may answer (a sign-in with no username)."""
+        now = int(self._clock())
+        data = _challenge_data()
+        expires_at = now + CHALLENGE_SECONDS
+        if public_key_hex is None:
+            if key_type != "passKey":
+                raise PleaseRegisterKey("name the key to sign in with: only a passkey may go unnamed")
+            self._challenges.put(
+                f"signin#{data}", {"purpose": "signin", "key_type": key_type}, expires_at=expires_at, now=now
+            )
+            return Challenge(data, expires_at)
         key = NewKey(key_type, public_key_hex, {}).point
         record = self._users.key(device_key(key.fingerprint))
         if record is None or not record.live or record.key_type != key_type:
             raise PleaseRegisterKey("this key is not registered: sign up or sign in with 2FA")
-        now = int(self._clock())
-        data = _challenge_data()
-        expires_at = now + CHALLENGE_SECONDS
         self._challenges.put(
             f"signin#{data}",
             {
@@ -163,7 +173,7 @@ class DeviceSignIn:
             expires_at=expires_at,
             now=now,
         )
-        return Challenge(data, expires_at)
+        return Challenge(data, expires_at, record.passkey)
 
     def respond(self, key_type: str, challenge_data: str, signature: str) -> SignedInAccount:
         """Consume the challenge, check its signature, and sign in, if the key is still live."""
@@ -174,6 +184,7 @@ class DeviceSignIn:
             challenge is None
             or challenge.fields["purpose"] != "signin"
             or challenge.fields["key_type"] != key_type
+            or "public_key" not in challenge.fields  # an unnamed passkey's challenge takes a WebAuthn answer
         ):
             raise SignInFailed("the signature does not prove this sign-in")
         key = public_key(str(challenge.fields["public_key"]))

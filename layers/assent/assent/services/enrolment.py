@@ -21,6 +21,7 @@ from assent.core.errors import AssentError, InvalidKey, KeyTaken, OperationNotFo
 from assent.crypto.p256 import InvalidKey as MalformedKey
 from assent.crypto.p256 import PublicKey, public_key
 from assent.model.operations import ASSENT_CLIENT_ID, ASSENT_CLIENT_NAME, Operation, Purpose, matching_number
+from assent.model.passkeys import ES256, Passkey, passkey_key
 from assent.model.sessions import SignedInAccount
 from assent.model.users import KeyRecord, device_key
 from assent.repositories.transactions import Write, transact
@@ -35,11 +36,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class NewKey:
-    """A key a device presents to be registered: its type, x‖y and what the device says of itself."""
+    """A key a device presents to be registered: its type, x‖y (or, for a WebAuthn passkey of another
+    algorithm than ES256, its credential digest), and what the device says of itself."""
 
     key_type: str  # deviceKey or passKey
     public_key: str
     device: dict[str, str]
+    passkey: Passkey | None = None  # a WebAuthn passkey's credential, as its registration proved it
+
+    @classmethod
+    def of_passkey(cls, passkey: Passkey, p256_xy: str | None, device: dict[str, str]) -> NewKey:
+        """A WebAuthn passkey: named by its x‖y when it is ES256, as device keys are, else by its digest."""
+        return cls("passKey", p256_xy or passkey.digest, device, passkey)
 
     @classmethod
     def stored(cls, fields: Mapping[str, Any]) -> NewKey:
@@ -62,13 +70,18 @@ class NewKey:
         return {"key_type": self.key_type, "public_key": self.point.hex, "device": self.device}
 
     def record(self, user_id: str, now: int) -> KeyRecord:
+        if self.passkey is not None and self.passkey.algorithm != ES256:
+            ref, public = passkey_key(self.passkey.digest), self.passkey.digest
+        else:
+            ref, public = device_key(self.point.fingerprint), self.point.hex
         return KeyRecord(
-            ref=device_key(self.point.fingerprint),
+            ref=ref,
             user_id=user_id,
             key_type=self.key_type,
-            public_key=self.point.hex,
+            public_key=public,
             created_at=now,
             device=self.device or None,
+            passkey=self.passkey,
         )
 
 
@@ -203,7 +216,7 @@ class KeyEnrolment:
             self._proofs.client,
             [
                 # A key registered meanwhile is named as such, before "gone".
-                self._users.add_key_item(record).refused_with(KeyTaken("this key is registered already")),
+                *self._users.add_key_items(record, key_taken=KeyTaken("this key is registered already")),
                 self._users.count_live_keys_item(operation.user_id, 1),
                 self._proofs.consume_item(pk, now=now, purpose=consent.proof_purpose).refused_with(gone()),
             ],

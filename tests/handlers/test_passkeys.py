@@ -1,0 +1,268 @@
+"""WebAuthn passkeys through the handlers (SECURITY.md 40): registration options, a sign-up with a passkey's
+registration response, and a sign-in with no username, answered by the passkey's assertion. Responses come
+from a software authenticator built on `cryptography` (tests/webauthn_authenticator.py); Chromium's own
+WebAuthn is driven in tests/e2e."""
+
+from __future__ import annotations
+
+import base64
+import copy
+from typing import Any
+
+import pytest
+
+from tests.conftest import PARAMETERS, Answer, api_event, invoke
+from tests.handlers.hyphen import bearer, keys
+from tests.webauthn_authenticator import EDDSA, ES256, RS256, Authenticator, b64url
+
+ORIGIN = PARAMETERS["PasskeyOrigins"]
+RP_ID = PARAMETERS["PasskeyRpId"]
+EMAIL = "ada@example.com"
+
+
+def _decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def registration_options(display_name: str | None = "Ada's laptop") -> Answer:
+    body = {"displayName": display_name} if display_name else {}
+    return invoke(
+        "PasskeyRegistrationOptionsFunction",
+        api_event("hyphen/passkey_registration_options.json", body=body),
+    )
+
+
+def registered(authenticator: Authenticator, **wrong: Any) -> dict[str, Any]:
+    """A RegistrationResponseJSON for fresh registration options, as the browser makes it."""
+    options = registration_options().body["options"]
+    return authenticator.register(
+        challenge=_decode(options["challenge"]), rp_id=options["rp"]["id"], origin=ORIGIN, **wrong
+    )
+
+
+def sign_up_with(credential: dict[str, Any], email: str = EMAIL) -> Answer:
+    body = {
+        "method": "test",
+        "token": email,
+        "chainName": "flow-testnet",
+        "userKey": {"type": "passKey", "credential": credential, "device": {"name": "Ada's laptop"}},
+    }
+    return invoke("SignUpFunction", api_event("hyphen/signup.json", body=body))
+
+
+def challenge(public_key: str | None = None) -> Answer:
+    body: dict[str, Any] = {"challengeType": "passKey"}
+    if public_key:
+        body["publicKey"] = public_key
+    return invoke("SignInChallengeFunction", api_event("hyphen/signin_challenge.json", body=body))
+
+
+def respond(challenge_data: str, credential: dict[str, Any]) -> Answer:
+    body = {
+        "challengeType": "passKey",
+        "challengeData": challenge_data,
+        "passKey": {"credential": credential},
+    }
+    return invoke("SignInRespondFunction", api_event("hyphen/signin_respond.json", body=body))
+
+
+def signed_in(authenticator: Authenticator, user_handle: bytes, **wrong: Any) -> Answer:
+    """Sign in with no username: a challenge, answered by the passkey as navigator.credentials.get() does."""
+    asked = challenge()
+    options = asked.body["publicKey"]
+    credential = authenticator.authenticate(
+        challenge=_decode(options["challenge"]),
+        rp_id=options["rpId"],
+        origin=ORIGIN,
+        user_handle=user_handle,
+        **wrong,
+    )
+    return respond(asked.body["challengeData"], credential)
+
+
+def _user_handle(tables: dict[str, Any]) -> bytes:
+    (key,) = [i for i in tables["UsersTable"].scan()["Items"] if i.get("kind") == "key"]
+    return bytes(key["passkey"]["user_handle"].value)
+
+
+def test_registration_options_ask_for_a_discoverable_user_verifying_passkey(tables):
+    """SECURITY.md 40."""
+    answer = registration_options()
+    options = answer.body["options"]
+
+    assert answer.status == 200, answer.body
+    assert options["rp"] == {"id": RP_ID, "name": "Assent"}
+    assert len(_decode(options["challenge"])) == 32 and len(_decode(options["user"]["id"])) == 16
+    assert options["user"]["name"] == "Ada's laptop"
+    assert [p["alg"] for p in options["pubKeyCredParams"]] == [-7, -8, -257]
+    assert options["authenticatorSelection"]["residentKey"] == "required"
+    assert options["authenticatorSelection"]["userVerification"] == "required"
+    assert options["attestation"] == "none"
+    assert registration_options().body["options"]["user"]["id"] != options["user"]["id"]
+
+
+@pytest.mark.parametrize("algorithm", [ES256, EDDSA, RS256], ids=["ES256", "EdDSA", "RS256"])
+def test_a_passkey_signs_up_then_signs_in_with_no_username(tables, algorithm):
+    """SECURITY.md 40: the registration response makes the key; an assertion of a challenge that named no
+    one signs its user in, and the key list shows the passkey."""
+    authenticator = Authenticator(
+        algorithm=algorithm, aaguid=bytes.fromhex("ea9b8d664d011d213ce4b6b48cb575d4")
+    )
+
+    created = sign_up_with(registered(authenticator))
+    asked = challenge()
+    options = asked.body["publicKey"]
+    credential = authenticator.authenticate(
+        challenge=_decode(options["challenge"]), rp_id=RP_ID, origin=ORIGIN, user_handle=_user_handle(tables)
+    )
+    answered = respond(asked.body["challengeData"], credential)
+    _, _, listed = keys(answered.body["credentials"]["accessToken"])
+
+    assert created.status == 201, created.body
+    assert asked.status == 200, asked.body
+    assert _decode(options["challenge"]) == bytes.fromhex(asked.body["challengeData"])
+    assert (options["rpId"], options["userVerification"], options["allowCredentials"]) == (
+        RP_ID,
+        "required",
+        [],
+    )
+    assert answered.status == 200, answered.body
+    assert answered.body["account"]["id"] == created.body["account"]["id"]
+    (key,) = listed["keys"]
+    assert key["type"] == "passKey" and key["device"]["name"] == "Ada's laptop"
+    assert key["passkey"]["aaguid"] == "ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4"
+    assert (key["passkey"]["backupEligible"], key["passkey"]["backedUp"]) == (True, True)
+    assert key["passkey"]["lastUsedAt"] is not None
+    assert key["id"] == (authenticator.p256_xy if algorithm == ES256 else key["id"])
+    assert len(key["id"]) == (128 if algorithm == ES256 else 64)
+
+
+def test_a_challenge_for_a_named_passkey_lists_its_credential(tables):
+    authenticator = Authenticator()
+    sign_up_with(registered(authenticator))
+
+    asked = challenge(authenticator.p256_xy)
+
+    assert asked.status == 200, asked.body
+    assert [c["id"] for c in asked.body["publicKey"]["allowCredentials"]] == [
+        b64url(authenticator.credential_id)
+    ]
+
+
+def test_a_registration_answers_its_challenge_once(tables):
+    """SECURITY.md 40 (and 3): a registration response replayed, even for another address, registers
+    nothing."""
+    authenticator = Authenticator()
+    credential = registered(authenticator)
+
+    first = sign_up_with(credential)
+    again = sign_up_with(credential, email="mallory@example.com")
+
+    assert first.status == 201, first.body
+    assert (again.status, again.error) == (401, "SIGN_IN_FAILED")
+
+
+def test_a_credential_id_belongs_to_one_user(tables):
+    """SECURITY.md 40: the store refuses a second key with the same credential id, in the write that stores
+    it."""
+    original = Authenticator()
+    same_id_other_key = Authenticator(credential_id=original.credential_id)
+
+    first = sign_up_with(registered(original))
+    second = sign_up_with(registered(same_id_other_key), email="mallory@example.com")
+
+    assert first.status == 201, first.body
+    assert (second.status, second.error) == (409, "KEY_TAKEN")
+    users = [i for i in tables["UsersTable"].scan()["Items"] if i.get("kind") == "user"]
+    assert len(users) == 1
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        {"client_data": {"origin": "https://evil.example"}},
+        {"rp_id_hash": b"\x00" * 32},
+        {"client_data": {"type": "webauthn.get"}},
+        {"flags": 0x41},  # present, not verified
+    ],
+    ids=["another origin", "another site's RP id", "not a creation", "no user verification"],
+)
+def test_a_registration_that_does_not_verify_makes_no_account(tables, wrong):
+    """SECURITY.md 40."""
+    answer = sign_up_with(registered(Authenticator(), **wrong))
+
+    assert (answer.status, answer.error) == (401, "SIGN_IN_FAILED")
+    assert [i for i in tables["UsersTable"].scan()["Items"] if i.get("kind") == "user"] == []
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        {"client_data": {"origin": "https://evil.example"}},
+        {"rp_id_hash": b"\x00" * 32},
+        {"flags": 0x1C},  # verified, backed up, but the user was not present
+        {"der": "long-form length"},
+    ],
+    ids=["another origin", "another site's RP id", "no user presence", "BER signature"],
+)
+def test_an_assertion_that_does_not_verify_signs_no_one_in(tables, wrong):
+    """SECURITY.md 40: the assertion is checked in full (the unit tests walk every check against
+    py_webauthn)."""
+    authenticator = Authenticator()
+    sign_up_with(registered(authenticator))
+
+    answer = signed_in(authenticator, _user_handle(tables), **wrong)
+
+    assert (answer.status, answer.error) == (401, "SIGN_IN_FAILED")
+
+
+def test_a_cloned_passkey_is_refused_and_flagged(tables):
+    """SECURITY.md 40: a security key counts its signatures; a copy that signs with a count already seen is
+    refused, and the key list tells the user to remove the passkey."""
+    original = Authenticator(counts=True, backup_eligible=False, backed_up=False)
+    sign_up_with(registered(original))
+    handle = _user_handle(tables)
+    clone = copy.deepcopy(original)
+
+    first = signed_in(original, handle)  # the original's count: 2
+    cloned = signed_in(clone, handle)  # the copy's: 2 again
+    _, _, listed = keys(first.body["credentials"]["accessToken"])
+
+    assert first.status == 200, first.body
+    assert (cloned.status, cloned.error) == (401, "SIGN_IN_FAILED")
+    assert listed["keys"][0]["passkey"]["cloneSuspectedAt"] is not None
+
+
+def test_an_assertion_naming_another_user_handle_is_refused(tables):
+    """SECURITY.md 40: the user handle a passkey returns is the one its registration gave it."""
+    authenticator = Authenticator()
+    sign_up_with(registered(authenticator))
+
+    answer = signed_in(authenticator, b"someone-else")
+
+    assert (answer.status, answer.error) == (401, "SIGN_IN_FAILED")
+
+
+def test_a_challenge_that_named_no_key_takes_no_raw_signature(tables):
+    """SECURITY.md 40: an unnamed passkey challenge is answered by WebAuthn only."""
+    asked = challenge()
+    body = {
+        "challengeType": "passKey",
+        "challengeData": asked.body["challengeData"],
+        "passKey": {"signature": "ab" * 64},
+    }
+
+    answer = invoke("SignInRespondFunction", api_event("hyphen/signin_respond.json", body=body))
+
+    assert (answer.status, answer.error) == (401, "SIGN_IN_FAILED")
+
+
+def test_a_webauthn_passkey_is_not_taken_where_only_a_public_key_is(tables):
+    """A new device in 2FA or recovery registers by its public key; a credential there is a clear 400."""
+    signed_up = sign_up_with(registered(Authenticator()))
+    body = {"email": EMAIL, "userKey": {"type": "passKey", "credential": registered(Authenticator())}}
+
+    answer = invoke("RecoverFunction", api_event("hyphen/recover.json", body=body, headers=bearer("x")))
+
+    assert signed_up.status == 201
+    assert (answer.status, answer.error) == (400, "INVALID_REQUEST")
