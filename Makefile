@@ -21,7 +21,7 @@ export SAM_CLI_TELEMETRY := 0
 # sam build looks for python3.13 on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PYTHON_BIN):$(PATH)
 
-.PHONY: help env test lint typecheck template unit run build bench openapi fuzz clean
+.PHONY: help env browser test lint typecheck template unit run build bench openapi fuzz clean
 
 help:
 	@echo "make run    start the local API on http://127.0.0.1:$${PORT:-3000} (no Docker, no AWS account)"
@@ -47,6 +47,14 @@ $(JS_CLIENTS)/node_modules/.package-lock.json: $(JS_CLIENTS)/package.json $(JS_C
 
 env: $(VENV)/.synced $(JS_CLIENTS)/node_modules/.package-lock.json
 
+# The passkey tests drive a real Chromium through Playwright, which downloads no browser here: Debian's
+# chromium, installed when neither it nor Chrome is found and this may (as root, with apt-get).
+CHROMIUM := $(shell command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+browser:
+ifeq ($(CHROMIUM),)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; 	else 		echo "The browser tests need Chromium or Chrome: install Debian's chromium (apt-get install chromium)"; 		exit 1; 	fi
+endif
+
 lint: env
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -60,7 +68,7 @@ template: env
 	$(BIN)/sam validate --lint
 	diff -u layers/assent/requirements.txt <($(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --quiet)
 
-unit: env
+unit: env browser
 	$(BIN)/pytest -n auto --cov=layers/assent/assent --cov=assent_tools --cov-report=term:skip-covered
 
 test: lint typecheck template unit

@@ -97,6 +97,11 @@ class Authenticator:
         numbers = self.private_key.public_key().public_numbers()
         return numbers.x.to_bytes(32, "big").hex() + numbers.y.to_bytes(32, "big").hex()
 
+    @property
+    def fingerprint(self) -> str:
+        """The SHA-256 of an ES256 key's x‖y: the name a device key of the same key would have."""
+        return hashlib.sha256(bytes.fromhex(self.p256_xy)).hexdigest()
+
     def sign(self, data: bytes) -> bytes:
         if self.algorithm == ES256:
             return bytes(self.private_key.sign(data, ec.ECDSA(SHA256())))

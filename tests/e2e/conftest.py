@@ -54,8 +54,10 @@ def start_gateway(template: Path | None = None) -> Gateway:
         command,
         cwd=ROOT,
         # Secure actions may be sent again after 2 s, not a minute, so a test can replace a code.
+        # The passkey origin is the gateway's own, from its port, unless the test process (whose
+        # conftest set every function variable for port 3000) says otherwise.
         env={
-            **os.environ,
+            **{name: value for name, value in os.environ.items() if name != "ASSENT_PASSKEY_ORIGINS"},
             "ASSENT_DEV_API_KEY": DEV_API_KEY,
             "ASSENT_SECURE_ACTION_RESEND_SECONDS": str(SECURE_ACTION_RESEND_SECONDS),
             "PYTHONUNBUFFERED": "1",

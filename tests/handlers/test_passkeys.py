@@ -7,12 +7,24 @@ from __future__ import annotations
 
 import base64
 import copy
+import os
 from typing import Any
 
 import pytest
 
 from tests.conftest import PARAMETERS, Answer, api_event, invoke
-from tests.handlers.hyphen import bearer, keys
+from tests.handlers import keyless
+from tests.handlers.hyphen import (
+    Device,
+    approval_digest,
+    bearer,
+    finish_two_factor,
+    keys,
+    pending,
+    request_two_factor,
+    revocation_challenge,
+    revoke_with,
+)
 from tests.webauthn_authenticator import EDDSA, ES256, RS256, Authenticator, b64url
 
 ORIGIN = PARAMETERS["PasskeyOrigins"]
@@ -266,3 +278,105 @@ def test_a_webauthn_passkey_is_not_taken_where_only_a_public_key_is(tables):
 
     assert signed_up.status == 201
     assert (answer.status, answer.error) == (400, "INVALID_REQUEST")
+
+
+def _decide(access: str, shown: dict[str, Any], authenticator: Authenticator, decision: str, **wrong: Any):
+    """Approve or deny as a web page does: the passkey asserts the 32 bytes of the digest it computed from
+    what it shows."""
+    number = wrong.pop("number", None)
+    digest = wrong.pop("digest", None) or approval_digest(decision, shown, number)
+    credential = authenticator.authenticate(
+        challenge=bytes.fromhex(digest), rp_id=RP_ID, origin=ORIGIN, user_handle=wrong.pop("handle"), **wrong
+    )
+    body = {"credential": credential, "authType": "biom", **({"number": number} if number else {})}
+    event = api_event(
+        f"hyphen/{decision}_operation.json",
+        path_parameters={"requestId": shown["requestId"]},
+        body=body,
+        headers=bearer(access),
+    )
+    return invoke("ApproveOperationFunction" if decision == "approve" else "DenyOperationFunction", event)
+
+
+def test_a_passkey_approves_one_operation_and_denies_another(tables, api_key):
+    """SECURITY.md 40 and 6: the passkey's assertion of the decision's digest decides; its use is recorded."""
+    authenticator = Authenticator()
+    created = sign_up_with(registered(authenticator))
+    access, user = created.body["credentials"]["accessToken"], created.body["account"]["id"]
+    handle = _user_handle(tables)
+    keyless.created(api_key, user, "order-1")
+    keyless.created(api_key, user, "order-2")
+    first, second = pending(access).body["operations"]
+
+    approved = _decide(access, first, authenticator, "approve", handle=handle)
+    denied = _decide(access, second, authenticator, "deny", handle=handle)
+
+    assert approved.status == 200, approved.body
+    assert denied.status == 200, denied.body
+    states = {item["operation_id"]: item["state"] for item in keyless.stored(tables)}
+    assert states == {"order-1": "approved", "order-2": "denied"}
+    assert {item["decided_by"] for item in keyless.stored(tables)} == {f"p256#{authenticator.fingerprint}"}
+
+
+def test_a_passkeys_assertion_of_another_decision_decides_nothing(tables, api_key):
+    """SECURITY.md 40 and 6: an assertion of the deny digest does not approve."""
+    authenticator = Authenticator()
+    created = sign_up_with(registered(authenticator))
+    access = created.body["credentials"]["accessToken"]
+    keyless.created(api_key, created.body["account"]["id"])
+    (shown,) = pending(access).body["operations"]
+
+    answer = _decide(
+        access,
+        shown,
+        authenticator,
+        "approve",
+        handle=_user_handle(tables),
+        digest=approval_digest("deny", shown),
+    )
+
+    assert (answer.status, answer.error) == (403, "APPROVAL_REFUSED")
+    assert [item["state"] for item in keyless.stored(tables)] == ["pending"]
+
+
+def test_a_passkey_lets_a_new_device_in_then_proves_its_removal(tables):
+    """SECURITY.md 40, 44 and 35: the passkey approves a new device (with the number it shows), and its
+    assertion of a `key.revoke` challenge's 32 bytes is the fresh proof that removes that device's key."""
+    authenticator = Authenticator()
+    created = sign_up_with(registered(authenticator))
+    access, handle = created.body["credentials"]["accessToken"], _user_handle(tables)
+    phone = Device()
+    asked = request_two_factor(phone, EMAIL).body
+    (shown,) = pending(access).body["operations"]
+
+    approved = _decide(access, shown, authenticator, "approve", handle=handle, number=asked["number"])
+    finished = finish_two_factor(asked["twoFactorAuth"]["id"], phone.sign(asked["challengeData"]))
+    issued = revocation_challenge(access, phone.public_key).body
+    proof = authenticator.authenticate(
+        challenge=bytes.fromhex(issued["challengeData"]), rp_id=RP_ID, origin=ORIGIN, user_handle=handle
+    )
+    revoked = revoke_with(
+        access, phone.public_key, {"challengeData": issued["challengeData"], "credential": proof}
+    )
+    _, _, listed = keys(access)
+
+    assert approved.status == 200, approved.body
+    assert finished.status == 200, finished.body
+    assert revoked.status == 200, revoked.body
+    states = {key["type"]: key["revokedAt"] is not None for key in listed["keys"]}
+    assert states == {"passKey": False, "deviceKey": True}
+
+
+def test_a_passkey_cannot_prove_a_removal_with_another_challenges_bytes(tables):
+    """SECURITY.md 40 and 35."""
+    authenticator = Authenticator()
+    created = sign_up_with(registered(authenticator))
+    access, handle = created.body["credentials"]["accessToken"], _user_handle(tables)
+    key_id = authenticator.p256_xy
+    issued = revocation_challenge(access, key_id).body
+    other = os.urandom(32)
+
+    proof = authenticator.authenticate(challenge=other, rp_id=RP_ID, origin=ORIGIN, user_handle=handle)
+    answer = revoke_with(access, key_id, {"challengeData": issued["challengeData"], "credential": proof})
+
+    assert (answer.status, answer.error) == (403, "STEP_UP_REFUSED")

@@ -282,7 +282,13 @@ def recovery() -> Recovery:
 def approvals() -> Approvals:
     from assent.services.approvals import Approvals
 
-    return Approvals(operations_repository(), users_repository(), recover=_recover_signer, clock=_time.clock)
+    return Approvals(
+        operations_repository(),
+        users_repository(),
+        recover=_recover_signer,
+        passkeys=passkeys,
+        clock=_time.clock,
+    )
 
 
 @cache
@@ -363,7 +369,7 @@ def user_keys() -> UserKeys:
 def step_up() -> StepUp:
     from assent.services.step_up import StepUp
 
-    return StepUp(challenges_repository(), _recover_signer, clock=_time.clock)
+    return StepUp(challenges_repository(), _recover_signer, passkeys, clock=_time.clock)
 
 
 def _recover_signer(message: str, signature: str) -> str | None:

@@ -3,7 +3,10 @@
 // second device in with the first one's approval (2FA). Prints each answer as JSON.
 //
 //   node device_flow.mjs <api base url> <email> <client API key>
+import "./approval_digest.js";
+
 const [base, email, apiKey] = process.argv.slice(2);
+const { approvalDigest } = globalThis;
 const { subtle } = globalThis.crypto;
 const ECDSA = { name: "ECDSA", namedCurve: "P-256" };
 const hex = (bytes) => Buffer.from(bytes).toString("hex");
@@ -27,25 +30,6 @@ async function call(method, path, body, headers = {}) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };
-}
-
-const sha256hex = async (text) => hex(await subtle.digest("SHA-256", new TextEncoder().encode(text)));
-
-// What a device signs to decide: computed here from what it shows, not taken from the server.
-async function approvalDigest(decision, shown, number) {
-  const lines = [
-    "assent-approval/v3",
-    `decision:${decision}`,
-    `purpose:${shown.purpose}`,
-    `request:${shown.requestId}`,
-    `client:${shown.clientName}`,
-    `instance:${shown.instance}`,
-    `expires:${shown.expiresAt}`,
-    `payload-sha256:${await sha256hex(shown.payload ?? "")}`,
-  ];
-  // Number matching: the number the person typed, read off the requesting screen.
-  if (number !== undefined) lines.push(`number:${number}`);
-  return sha256hex(lines.join("\n"));
 }
 
 async function approve(device, accessToken, shown, number) {

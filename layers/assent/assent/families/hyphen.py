@@ -49,16 +49,6 @@ Method = Literal["firebase", "apple", "test"]
 ChainName = Literal[CHAIN_NAMES]  # type: ignore[valid-type]
 PublicKeyHex = Field(pattern=PUBLIC_KEY_PATTERN, description="64 bytes, x‖y, as 128 hex digits")
 SignatureHex = Field(pattern=SIGNATURE_PATTERN, description="ECDSA P-256/SHA-256, r‖s, as 128 hex digits")
-# A key that signs as a signed-in user: a device key, a passkey or a wallet.
-DecidingKey = Field(
-    pattern=f"{PUBLIC_KEY_PATTERN}|{WALLET_ADDRESS_PATTERN}",
-    description="The signing key: a P-256 key's x‖y as 128 hex digits, or a wallet's address",
-)
-KeySignature = Field(
-    pattern=f"{SIGNATURE_PATTERN}|{WALLET_SIGNATURE_PATTERN}",
-    description="ECDSA P-256/SHA-256 r‖s as 128 hex digits, or a wallet's EIP-191 signature (0x and 65 bytes "
-    "of hex)",
-)
 
 
 def _key_text(public_key: str) -> str:
@@ -377,15 +367,55 @@ class StepUpChallengeResponse(BaseModel):
     expiresAt: str
 
 
-class StepUpProofBody(BaseModel):
-    """A live key's signature of a step-up challenge's `message`."""
+class SignedByKeyOrPasskey(BaseModel):
+    """A live key's signature (`publicKey`, `signature`), or a WebAuthn passkey's assertion (`credential`)
+    whose challenge is the bytes of the hex value a key would sign as text."""
+
+    publicKey: str | None = Field(
+        None,
+        pattern=f"{PUBLIC_KEY_PATTERN}|{WALLET_ADDRESS_PATTERN}",
+        description="The signing key: a P-256 key's x‖y as 128 hex digits, or a wallet's address",
+    )
+    signature: str | None = Field(
+        None,
+        pattern=f"{SIGNATURE_PATTERN}|{WALLET_SIGNATURE_PATTERN}",
+        description="ECDSA P-256/SHA-256 r‖s as 128 hex digits, or a wallet's EIP-191 signature (0x and 65 "
+        "bytes of hex)",
+    )
+    credential: AuthenticationResponse | None = Field(
+        None,
+        description="A WebAuthn passkey's AuthenticationResponseJSON, in place of publicKey and signature",
+    )
+
+    @model_validator(mode="after")
+    def _signed_or_asserted(self) -> SignedByKeyOrPasskey:
+        by_key = self.publicKey is not None and self.signature is not None and self.credential is None
+        by_passkey = self.credential is not None and self.publicKey is None and self.signature is None
+        if not (by_key or by_passkey):
+            raise ValueError("give publicKey and signature, or a passkey's credential, and not both")
+        return self
+
+    @property
+    def key_text(self) -> str:
+        return _key_text(self.publicKey) if self.publicKey else ""
+
+    @property
+    def signature_text(self) -> str:
+        return (self.signature or "").lower()
+
+    @property
+    def assertion(self) -> dict[str, Any] | None:
+        return self.credential.model_dump() if self.credential else None
+
+
+class StepUpProofBody(SignedByKeyOrPasskey):
+    """A live key's signature of a step-up challenge's `message`, or a passkey's assertion of its
+    `challengeData` bytes."""
 
     challengeData: str = Field(pattern=CHALLENGE_PATTERN)
-    publicKey: str = DecidingKey
-    signature: str = KeySignature
 
     def proof(self) -> StepUpProof:
-        return StepUpProof(self.challengeData, _key_text(self.publicKey), self.signature.lower())
+        return StepUpProof(self.challengeData, self.key_text, self.signature_text, credential=self.assertion)
 
 
 class Digests(BaseModel):
@@ -413,9 +443,9 @@ class PendingApprovals(BaseModel):
     operations: list[PendingApproval]
 
 
-class DecisionBody(BaseModel):
-    publicKey: str = DecidingKey
-    signature: str = KeySignature
+class DecisionBody(SignedByKeyOrPasskey):
+    """A key's signature of the decision's digest, or a WebAuthn passkey's assertion of its 32 bytes."""
+
     authType: Literal["biom", "pin"] = Field(
         description="How the user unlocked the key, as the device reports"
     )
@@ -425,7 +455,12 @@ class DecisionBody(BaseModel):
 
     def signed(self, decision: Decision) -> SignedDecision:
         return SignedDecision(
-            decision, _key_text(self.publicKey), self.signature.lower(), self.authType, number=self.number
+            decision,
+            self.key_text,
+            self.signature_text,
+            self.authType,
+            number=self.number,
+            credential=self.assertion,
         )
 
 

@@ -15,7 +15,7 @@ hex digest (as it signs a sign-in challenge) of this text, lines joined by "\\n"
 
 A wallet signs the same hex digest with EIP-191 (`personal_sign` of its UTF-8 bytes), so an account with
 no device key, a wallet-only one, can approve and veto every purpose too, its recovery included
-(SECURITY.md 36).
+(SECURITY.md 36). A WebAuthn passkey asserts the digest's 32 bytes as its challenge (SECURITY.md 40).
 
 Every field the user saw, and the decision itself, is covered (SECURITY.md 6, 13, 15, 37): a signature
 over one operation, purpose or decision is worth nothing for any other, nor for a later operation that
@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assent.core.clock import Clock, iso8601, system_clock
 from assent.core.errors import (
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from assent.crypto.wallets import RecoverSigner
     from assent.repositories.operations import OperationsRepository
     from assent.repositories.users import UsersRepository
+    from assent.services.passkeys import Passkeys
 
 FORMAT = "assent-approval/v3"
 NUMBER_MISMATCH = "number_mismatch"
@@ -100,10 +102,11 @@ def asks_for_number(operation: Operation, decision: Decision) -> bool:
 @dataclass(frozen=True)
 class SignedDecision:
     decision: Decision
-    public_key: str  # x‖y hex of the P-256 key that signed, or the wallet's 0x address
-    signature: str  # r‖s hex, or a wallet's 0x-prefixed 65-byte EIP-191 signature
+    public_key: str  # x‖y hex of the P-256 key that signed, or the wallet's 0x address ("" for a credential)
+    signature: str  # r‖s hex, or a wallet's 0x-prefixed 65-byte EIP-191 signature ("" for a credential)
     auth_type: str  # biom or pin, as the device reports how the user unlocked the key
     number: str | None = None  # the number the user entered, for number matching
+    credential: Mapping[str, Any] | None = None  # a WebAuthn passkey's assertion, in place of a signature
 
 
 class Approvals:
@@ -113,11 +116,14 @@ class Approvals:
         users: UsersRepository,
         *,
         recover: RecoverSigner,
+        passkeys: Callable[[], Passkeys],
         clock: Clock = system_clock,
     ) -> None:
         self._operations = operations
         self._users = users
         self._recover = recover
+        # Built on first use: a decision by a device key or wallet never loads the WebAuthn verifier.
+        self._passkeys = passkeys
         self._clock = clock
 
     def pending(self, user_id: str) -> list[Operation]:
@@ -126,7 +132,6 @@ class Approvals:
 
     def decide(self, user_id: str, request_id: str, signed: SignedDecision) -> Operation:
         """Record a signed decision; the operation as decided."""
-        signer = named_key(signed.public_key, self._recover)
         client_id, _, operation_id = request_id.partition(".")
         now = self._clock()
         operation = self._operations.get(client_id, operation_id, now=now) if operation_id else None
@@ -140,20 +145,27 @@ class Approvals:
         if signed.number is not None and not asks_for_number(operation, signed.decision):
             raise InvalidRequest("a number is sent only to approve an operation that asks for one")
         digest = approval_digest(operation, signed.decision, signed.number)
-        if not signer.signed(digest, signed.signature):
-            raise ApprovalRefused("the decision is not signed by a live key of this user")
+        refused = ApprovalRefused("the decision is not signed by a live key of this user")
+        if signed.credential is not None:
+            proof = self._passkeys().proof(signed.credential, digest, user_id, refused)
+            ref, key_write = proof.ref, proof.write
+        else:
+            signer = named_key(signed.public_key, self._recover)
+            if not signer.signed(digest, signed.signature):
+                raise refused
+            ref, key_write = (
+                signer.ref,
+                self._users.live_key_check_item(signer.ref, user_id).refused_with(refused),
+            )
         # A wrong number denies the request: the person approving has not seen the client's screen, which
         # is what number matching is there to catch (push fatigue), so a retry is not offered.
         matched = signed.number is None or hmac.compare_digest(signed.number, operation.number or "")
         state = signed.decision.state if matched else OperationState.DENIED
         reason = None if matched else NUMBER_MISMATCH
-        ref = signer.ref
         transact(
             self._operations.client,
             [
-                self._users.live_key_check_item(ref, user_id).refused_with(
-                    ApprovalRefused("the decision is not signed by a live key of this user")
-                ),
+                key_write,
                 # Decided by another device in the meantime, or expired: the first decision stands.
                 self._operations.decide_item(
                     operation, state, key=ref, auth_type=signed.auth_type, now=now, reason=reason

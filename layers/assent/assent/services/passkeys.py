@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assent.core.clock import Clock, system_clock
-from assent.core.errors import InvalidRequest, SignInFailed
+from assent.core.errors import AssentError, InvalidRequest, SignInFailed
 from assent.core.observability import logger
 from assent.crypto.webauthn import (
     RelyingParty,
@@ -30,11 +30,12 @@ from assent.crypto.webauthn import (
 from assent.model.lockout import Factor
 from assent.model.passkeys import ALGORITHMS, Passkey, credential_digest
 from assent.model.sessions import SignedInAccount
-from assent.repositories.transactions import transact
+from assent.repositories.transactions import Write, transact
 from assent.services.enrolment import NewKey
 
 if TYPE_CHECKING:
     from assent.core.config import PasskeySettings
+    from assent.model.users import KeyHolder
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.users import UsersRepository
     from assent.services.lockout import Lockout
@@ -43,6 +44,15 @@ if TYPE_CHECKING:
 CHALLENGE_SECONDS = 300  # SECURITY.md 5
 REGISTRATION = "passkey.register"
 DEFAULT_DISPLAY_NAME = "Assent account"
+
+
+@dataclass(frozen=True)
+class KeyProof:
+    """A passkey proved what a signature would have: the key, and the write recording its use, which must
+    commit with the flow's own writes."""
+
+    ref: str
+    write: Write
 
 
 @dataclass(frozen=True)
@@ -166,44 +176,71 @@ class Passkeys:
         challenge = self._challenges.consume(f"signin#{challenge_data}", now=now)
         if challenge is None or challenge.fields.get("key_type") != "passKey":
             raise failed
+        found = self._holder(credential)
+        bound = challenge.fields.get("key")  # a challenge asked for one key answers for that key only
+        if found is None or (bound and bound != found[0].key.ref):
+            raise failed
+        holder = found[0]
+        try:
+            proof = self._checked(credential, bytes.fromhex(challenge_data), found, failed, now=now)
+        except SignInFailed as refused:
+            raise self._lockout.failed(holder.user.user_id, Factor.PASSKEY, refused) from refused
+        self._lockout.refuse_if_closed(holder.user, Factor.PASSKEY)
+        transact(self._users.client, [proof.write])
+        self._lockout.proved(holder.user, Factor.PASSKEY)
+        return SignedInAccount(holder.user, self._sessions.start(holder.user.user_id, holder.key.ref))
+
+    def proof(self, credential: Mapping[str, Any], text: str, user_id: str, refused: AssentError) -> KeyProof:
+        """A WebAuthn assertion standing where a key's signature of `text` would: by a live passkey of
+        `user_id`, of the bytes the hex `text` stands for (an approval's digest, a challenge). The caller
+        commits the proof's write, which records the use, with its own; `refused` is raised for anything
+        that does not hold, then or at that commit."""
+        found = self._holder(credential)
+        if found is None or found[0].user.user_id != user_id:
+            raise refused
+        return self._checked(credential, bytes.fromhex(text), found, refused, now=int(self._clock()))
+
+    def _holder(self, credential: Mapping[str, Any]) -> tuple[KeyHolder, Passkey] | None:
+        """The live passkey an assertion names by its credential id, with its user, and its credential."""
         try:
             raw_id = b64url_decode(credential.get("rawId"), "rawId")
         except WebAuthnRefused as error:
             raise InvalidRequest(str(error)) from error
         holder = self._users.key_by_credential(credential_digest(raw_id))
-        passkey = holder.key.passkey if holder is not None else None
-        bound = challenge.fields.get("key")  # a challenge asked for one key answers for that key only
-        if holder is None or passkey is None or not holder.key.live or (bound and bound != holder.key.ref):
-            raise failed
+        if holder is None or holder.key.passkey is None or not holder.key.live:
+            return None
+        return holder, holder.key.passkey
+
+    def _checked(
+        self,
+        credential: Mapping[str, Any],
+        challenge: bytes,
+        found: tuple[KeyHolder, Passkey],
+        refused: AssentError,
+        *,
+        now: int,
+    ) -> KeyProof:
+        holder, passkey = found
         stored = StoredCredential(
             passkey.credential_id, passkey.cose_key, passkey.sign_count, passkey.backup_eligible
         )
         try:
-            assertion = verify_assertion(
-                credential, challenge=bytes.fromhex(challenge_data), rp=self._rp, credential=stored
-            )
+            assertion = verify_assertion(credential, challenge=challenge, rp=self._rp, credential=stored)
         except SignCountWentBack as error:
             self._users.flag_clone(holder.key, now=now)
             logger.warning("passkey sign count went back", extra={"key": holder.key.ref})
-            raise self._lockout.failed(holder.user.user_id, Factor.PASSKEY, failed) from error
+            raise refused from error
         except WebAuthnRefused as error:
             logger.info("passkey assertion refused", extra={"reason": str(error)})
-            raise self._lockout.failed(holder.user.user_id, Factor.PASSKEY, failed) from error
+            raise refused from error
         if assertion.user_handle is not None and assertion.user_handle != passkey.user_handle:
-            raise failed
-        self._lockout.refuse_if_closed(holder.user, Factor.PASSKEY)
-        transact(
-            self._users.client,
-            [
-                # Revoked meanwhile, or used at the same moment by another response: one use wins.
-                self._users.passkey_used_item(
-                    holder.key,
-                    seen_count=passkey.sign_count,
-                    sign_count=assertion.sign_count,
-                    backed_up=assertion.backed_up,
-                    now=now,
-                ).refused_with(failed)
-            ],
-        )
-        self._lockout.proved(holder.user, Factor.PASSKEY)
-        return SignedInAccount(holder.user, self._sessions.start(holder.user.user_id, holder.key.ref))
+            raise refused
+        # Revoked meanwhile, or used at the same moment by another response: one use wins.
+        write = self._users.passkey_used_item(
+            holder.key,
+            seen_count=passkey.sign_count,
+            sign_count=assertion.sign_count,
+            backed_up=assertion.backed_up,
+            now=now,
+        ).refused_with(refused)
+        return KeyProof(holder.key.ref, write)

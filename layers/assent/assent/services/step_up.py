@@ -1,5 +1,6 @@
 """Step-up proofs: for an action an access token alone must not take (removing a key), the signed-in user
-signs a fresh server challenge with one of their live keys, device key, passkey or wallet.
+signs a fresh server challenge with one of their live keys, device key, passkey or wallet; a WebAuthn passkey
+asserts the challenge's 32 bytes instead (SECURITY.md 40).
 
 The challenge is stored bound to its purpose, its user and its target, lives five minutes and answers one
 attempt (SECURITY.md 1-6). What the key signs is this text (lines joined by "\\n"), so that a signature for
@@ -16,17 +17,19 @@ one purpose, user or target is worth nothing for another, nor for a sign-in (SEC
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assent.core.clock import Clock, iso8601, system_clock
 from assent.core.errors import StepUpRefused
 from assent.crypto.named_keys import named_key
 
 if TYPE_CHECKING:
-    from assent.crypto.named_keys import NamedKey
     from assent.crypto.wallets import RecoverSigner
     from assent.repositories.proofs import ProofsRepository
+    from assent.repositories.transactions import Write
+    from assent.services.passkeys import Passkeys
 
 FORMAT = "assent-step-up/v1"
 CHALLENGE_SECONDS = 300  # SECURITY.md 5
@@ -45,8 +48,18 @@ class StepUpProof:
     """A key's signature of a step-up challenge's message, as the client sends it."""
 
     challenge_data: str
-    public_key: str  # x‖y hex of the P-256 key that signed, or the wallet's address
+    public_key: str  # x‖y hex of the P-256 key that signed, or the wallet's address ("" for a credential)
     signature: str
+    credential: Mapping[str, Any] | None = None  # a WebAuthn passkey's assertion of the challenge's bytes
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The key that proved a step-up, and, for a WebAuthn passkey, the write recording its use (which also
+    checks it is live); for another key, the caller checks that in the action's own write."""
+
+    ref: str
+    write: Write | None = None
 
 
 def step_up_message(purpose: str, user_id: str, target: str, challenge_data: str, expires_at: int) -> str:
@@ -68,10 +81,15 @@ def _pk(challenge_data: str) -> str:
 
 class StepUp:
     def __init__(
-        self, challenges: ProofsRepository, recover: RecoverSigner, clock: Clock = system_clock
+        self,
+        challenges: ProofsRepository,
+        recover: RecoverSigner,
+        passkeys: Callable[[], Passkeys],
+        clock: Clock = system_clock,
     ) -> None:
         self._challenges = challenges
         self._recover = recover
+        self._passkeys = passkeys  # built on first use: only a WebAuthn proof loads its verifier
         self._clock = clock
 
     def challenge(self, user_id: str, purpose: str, target: str) -> StepUpChallenge:
@@ -88,11 +106,10 @@ class StepUp:
         )
         return StepUpChallenge(data, message, expires_at)
 
-    def signer(self, user_id: str, purpose: str, target: str, proof: StepUpProof) -> NamedKey:
+    def signer(self, user_id: str, purpose: str, target: str, proof: StepUpProof) -> Signer:
         """The key that signed this challenge for this user, purpose and target; the challenge is used up
-        first, whatever follows. Whether the key is a live key of the user is for the caller to check in
-        the action's own write."""
-        key = named_key(proof.public_key, self._recover)
+        first, whatever follows."""
+        key = named_key(proof.public_key, self._recover) if proof.credential is None else None
         challenge = self._challenges.consume(_pk(proof.challenge_data), now=int(self._clock()))
         refused = StepUpRefused("the proof does not hold: ask for a new challenge and sign it")
         if challenge is None or (
@@ -101,6 +118,10 @@ class StepUp:
             challenge.fields.get("target"),
         ) != (purpose, user_id, target):
             raise refused
+        if key is None:
+            assert proof.credential is not None  # noqa: S101 (no named key: a credential)
+            passkey = self._passkeys().proof(proof.credential, proof.challenge_data, user_id, refused)
+            return Signer(passkey.ref, passkey.write)
         if not key.signed(str(challenge.fields["message"]), proof.signature):
             raise refused
-        return key
+        return Signer(key.ref)

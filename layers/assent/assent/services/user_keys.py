@@ -72,7 +72,8 @@ class UserKeys:
         ]
         if signer.ref != ref:  # a key proving its own removal is checked by the revocation's condition
             writes.append(
-                self._users.live_key_check_item(signer.ref, user_id).refused_with(
+                signer.write
+                or self._users.live_key_check_item(signer.ref, user_id).refused_with(
                     StepUpRefused("the proof is not by a live key of yours")
                 )
             )
