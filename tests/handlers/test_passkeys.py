@@ -18,13 +18,17 @@ from tests.handlers.hyphen import (
     Device,
     approval_digest,
     bearer,
+    decide,
     finish_two_factor,
     keys,
+    only_pending,
     pending,
     request_two_factor,
     revocation_challenge,
     revoke_with,
+    signed_up,
 )
+from tests.handlers.pakt import codes_sent_to
 from tests.webauthn_authenticator import EDDSA, ES256, RS256, Authenticator, b64url
 
 ORIGIN = PARAMETERS["PasskeyOrigins"]
@@ -93,8 +97,19 @@ def signed_in(authenticator: Authenticator, user_handle: bytes, **wrong: Any) ->
 
 
 def _user_handle(tables: dict[str, Any]) -> bytes:
-    (key,) = [i for i in tables["UsersTable"].scan()["Items"] if i.get("kind") == "key"]
+    """The user handle of the one passkey stored (what an authenticator keeps and returns)."""
+    (key,) = [i for i in tables["UsersTable"].scan()["Items"] if i.get("kind") == "key" and "passkey" in i]
     return bytes(key["passkey"]["user_handle"].value)
+
+
+def _user_handle_of(tables: dict[str, Any], authenticator: Authenticator) -> bytes:
+    """The user handle the registration options gave this passkey: kept, until it is registered, with the key
+    waiting for consent."""
+    for item in tables["ChallengesTable"].scan()["Items"]:
+        passkey = item.get("passkey")
+        if passkey and bytes(passkey["credential_id"].value) == authenticator.credential_id:
+            return bytes(passkey["user_handle"].value)
+    raise AssertionError("no key waits with this credential")
 
 
 def test_registration_options_ask_for_a_discoverable_user_verifying_passkey(tables):
@@ -269,15 +284,84 @@ def test_a_challenge_that_named_no_key_takes_no_raw_signature(tables):
     assert (answer.status, answer.error) == (401, "SIGN_IN_FAILED")
 
 
-def test_a_webauthn_passkey_is_not_taken_where_only_a_public_key_is(tables):
-    """A new device in 2FA or recovery registers by its public key; a credential there is a clear 400."""
-    signed_up = sign_up_with(registered(Authenticator()))
-    body = {"email": EMAIL, "userKey": {"type": "passKey", "credential": registered(Authenticator())}}
+def _post(function_id: str, sample: str, body: dict[str, Any]) -> Answer:
+    return invoke(function_id, api_event(f"hyphen/{sample}.json", body=body))
 
-    answer = invoke("RecoverFunction", api_event("hyphen/recover.json", body=body, headers=bearer("x")))
 
-    assert signed_up.status == 201
-    assert (answer.status, answer.error) == (400, "INVALID_REQUEST")
+def _asserted(authenticator: Authenticator, hex_text: str, handle: bytes) -> dict[str, Any]:
+    """The passkey's assertion of the bytes a hex value stands for (a 2FA's or recovery's challenge)."""
+    return authenticator.authenticate(
+        challenge=bytes.fromhex(hex_text), rp_id=RP_ID, origin=ORIGIN, user_handle=handle
+    )
+
+
+def test_a_new_device_with_a_passkey_signs_in_through_2fa(tables):
+    """SECURITY.md 40 and 44: the new device registers a WebAuthn passkey, a registered device approves with
+    the number it shows, and the passkey's assertion of the challenge's bytes finishes."""
+    phone = Device()
+    access = signed_up(phone, EMAIL)["credentials"]["accessToken"]
+    laptop = Authenticator()
+    key = {"type": "passKey", "credential": registered(laptop), "device": {"name": "Ada's laptop"}}
+    request = {"method": "test", "token": EMAIL, "chainName": "flow-testnet"}
+
+    asked = _post("TwoFactorFunction", "two_factor", {"request": request, "userKey": key}).body
+    assert decide(access, only_pending(access), phone, number=asked["number"]).status == 200
+    handle = _user_handle_of(tables, laptop)
+    wrong = _post(
+        "TwoFactorFinishFunction",
+        "two_factor_finish",
+        {
+            "twoFactorAuthRequestId": asked["twoFactorAuth"]["id"],
+            "credential": _asserted(laptop, "ab" * 32, handle),
+        },
+    )
+    finished = _post(
+        "TwoFactorFinishFunction",
+        "two_factor_finish",
+        {
+            "twoFactorAuthRequestId": asked["twoFactorAuth"]["id"],
+            "credential": _asserted(laptop, asked["challengeData"], handle),
+        },
+    )
+    _, _, listed = keys(finished.body["credentials"]["accessToken"])
+
+    assert (wrong.status, wrong.error) == (401, "SIGN_IN_FAILED")
+    assert finished.status == 200, finished.body
+    assert sorted(k["type"] for k in listed["keys"]) == ["deviceKey", "passKey"]
+    assert signed_in(laptop, handle).status == 200  # and, from then on, signs in with no username
+
+
+def test_an_account_recovers_onto_a_passkey(tables, clock):
+    """SECURITY.md 40: the recovery's new key is a WebAuthn passkey, which asserts the recovery id's bytes
+    with the e-mailed code, and the finishing challenge's after the cooling-off."""
+    signed_up(Device(), EMAIL)
+    laptop = Authenticator()
+    key = {"type": "passKey", "credential": registered(laptop)}
+
+    started = _post("RecoverFunction", "recover", {"email": EMAIL, "userKey": key}).body
+    handle = _user_handle_of(tables, laptop)
+    confirmed = _post(
+        "RecoverConfirmFunction",
+        "recover_confirm",
+        {
+            "recoveryId": started["recoveryId"],
+            "code": codes_sent_to(EMAIL)[-1],
+            "credential": _asserted(laptop, started["recoveryId"], handle),
+        },
+    )
+    clock.advance(24 * 3600 + 1)  # the template's default RecoveryCoolingOffHours
+    finished = _post(
+        "RecoverFinishFunction",
+        "recover_finish",
+        {
+            "recoveryId": started["recoveryId"],
+            "credential": _asserted(laptop, confirmed.body["challengeData"], handle),
+        },
+    )
+
+    assert confirmed.status == 202, confirmed.body
+    assert finished.status == 200, finished.body
+    assert signed_in(laptop, handle).status == 200
 
 
 def _decide(access: str, shown: dict[str, Any], authenticator: Authenticator, decision: str, **wrong: Any):

@@ -5,7 +5,7 @@ from assent.core.clock import iso8601
 from assent.core.errors import CodeLocked, InvalidCode, RequestsThrottled, SignInFailed
 from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
-from assent.wiring import recovery
+from assent.wiring import passkeys, recovery
 
 app = hyphen.resolver()
 
@@ -13,7 +13,7 @@ app = hyphen.resolver()
 @app.post("/auth/v1/recover/confirm", status_code=202)
 @refuses(InvalidCode, SignInFailed, CodeLocked, RequestsThrottled)
 def confirm_recovery(body: hyphen.RecoverConfirmBody) -> hyphen.RecoverConfirmResponse:
-    confirmed = recovery().confirm(body.recoveryId, body.code, body.signature.lower())
+    confirmed = recovery().confirm(body.recoveryId, body.code, body.possession(passkeys))
     return hyphen.RecoverConfirmResponse(
         availableAt=iso8601(confirmed.available_at * 1000),
         challengeData=confirmed.challenge_data,

@@ -20,13 +20,8 @@ app = hyphen.resolver()
 @app.post("/auth/v1/signup", status_code=201)
 @refuses(InvalidKey, MethodNotEnabled, InvalidToken, KeyTaken, EmailTaken, ProviderUnavailable, SignInFailed)
 def sign_up(body: hyphen.SignUpBody) -> hyphen.SignInResponse:
-    user_key = body.userKey
-    if user_key.credential is not None:
-        key = passkeys().new_key(user_key.credential.model_dump(), user_key.device_fields())
-    else:
-        key = user_key.new_key()
     signed_in = device_sign_in().sign_up(
-        method=body.method, token=body.token, chain_name=body.chainName, key=key
+        method=body.method, token=body.token, chain_name=body.chainName, key=body.userKey.new_key(passkeys)
     )
     return hyphen.sign_in_response(signed_in)
 

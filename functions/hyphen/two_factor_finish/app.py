@@ -10,7 +10,7 @@ from assent.core.errors import (
 )
 from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
-from assent.wiring import device_sign_in
+from assent.wiring import device_sign_in, passkeys
 
 app = hyphen.resolver()
 
@@ -18,7 +18,7 @@ app = hyphen.resolver()
 @app.post("/auth/v1/signin/2fa/finish")
 @refuses(SignInFailed, OperationNotFound, TwoFactorPending, KeyTaken, TwoFactorDenied, TwoFactorExpired)
 def finish_two_factor(body: hyphen.FinishBody) -> hyphen.SignInResponse:
-    signed_in = device_sign_in().finish_two_factor(body.twoFactorAuthRequestId, body.signature.lower())
+    signed_in = device_sign_in().finish_two_factor(body.twoFactorAuthRequestId, body.possession(passkeys))
     return hyphen.sign_in_response(signed_in)
 
 

@@ -7,13 +7,13 @@ speak the same way.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import AliasChoices, BaseModel, Field, model_validator
 
 from assent.core.clock import iso8601
-from assent.core.errors import InvalidRequest
 from assent.core.http import FamilyResolver, PlainErrorEnvelope, build_resolver
 from assent.model.display_text import DisplayText
 from assent.model.operations import Operation
@@ -28,8 +28,11 @@ from assent.model.users import (
 )
 from assent.services.approvals import Decision, SignedDecision, approval_digest, asks_for_number
 from assent.services.device_signin import CHAIN_NAMES, TwoFactorRequest
-from assent.services.enrolment import NewKey
+from assent.services.enrolment import NewKey, Possession, signed_by
 from assent.services.step_up import StepUpChallenge, StepUpProof
+
+if TYPE_CHECKING:
+    from assent.services.passkeys import Passkeys
 
 MAX_REFRESH_TOKEN_CHARS = 128
 MAX_ID_TOKEN_CHARS = 8192
@@ -143,11 +146,12 @@ class UserKey(BaseModel):
     def device_fields(self) -> dict[str, str]:
         return self.device.model_dump(exclude_none=True) if self.device else {}
 
-    def new_key(self) -> NewKey:
-        """The key by its public key; a WebAuthn passkey is registered where `credential` is read."""
-        if self.publicKey is None:
-            raise InvalidRequest("a WebAuthn passkey registers at sign-up; here, give the key's publicKey")
-        return NewKey(self.type, self.publicKey.lower(), self.device_fields())
+    def new_key(self, passkeys: Callable[[], Passkeys]) -> NewKey:
+        """The key by its public key, or the passkey its registration response proves (which consumes the
+        registration's challenge)."""
+        if self.credential is not None:
+            return passkeys().new_key(self.credential.model_dump(), self.device_fields())
+        return NewKey(self.type, (self.publicKey or "").lower(), self.device_fields())
 
 
 class SignUpBody(BaseModel):
@@ -292,9 +296,29 @@ class TwoFactorResponse(BaseModel):
     )
 
 
-class FinishBody(BaseModel):
+class AnsweredByNewKey(BaseModel):
+    """The new key's answer to its challenge: its signature of the text, or, for a WebAuthn passkey, its
+    assertion of the bytes the hex text stands for."""
+
+    signature: str | None = Field(None, pattern=SIGNATURE_PATTERN, description="r‖s of the challenge's text")
+    credential: AuthenticationResponse | None = Field(
+        None, description="A WebAuthn passkey's AuthenticationResponseJSON, in place of a signature"
+    )
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> AnsweredByNewKey:
+        if (self.signature is None) == (self.credential is None):
+            raise ValueError("give a signature or a credential, and not both")
+        return self
+
+    def possession(self, passkeys: Callable[[], Passkeys]) -> Possession:
+        if self.credential is not None:
+            return passkeys().answered(self.credential.model_dump())
+        return signed_by((self.signature or "").lower())
+
+
+class FinishBody(AnsweredByNewKey):
     twoFactorAuthRequestId: str = Field(pattern=UUID_PATTERN)
-    signature: str = SignatureHex
 
 
 class RecoverBody(BaseModel):
@@ -307,10 +331,9 @@ class RecoverResponse(BaseModel):
     expiresAt: str
 
 
-class RecoverConfirmBody(BaseModel):
+class RecoverConfirmBody(AnsweredByNewKey):
     recoveryId: str = Field(pattern=CHALLENGE_PATTERN)
     code: str = Field(pattern=r"^[0-9]{6}$")
-    signature: str = SignatureHex
 
 
 class RecoverConfirmResponse(BaseModel):
@@ -321,9 +344,8 @@ class RecoverConfirmResponse(BaseModel):
     )
 
 
-class RecoverFinishBody(BaseModel):
+class RecoverFinishBody(AnsweredByNewKey):
     recoveryId: str = Field(pattern=CHALLENGE_PATTERN)
-    signature: str = SignatureHex
 
 
 class PasskeyView(BaseModel):

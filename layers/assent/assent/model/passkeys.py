@@ -7,7 +7,9 @@ and approving name it alike; an EdDSA or RS256 one by the SHA-256 of its credent
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 # COSE algorithm ids of the keys accepted: ECDSA P-256 with SHA-256, Ed25519, RSA PKCS#1 v1.5 with SHA-256.
 ES256, EDDSA, RS256 = -7, -8, -257
@@ -45,3 +47,40 @@ class Passkey:
     @property
     def digest(self) -> str:
         return credential_digest(self.credential_id)
+
+
+def passkey_fields(passkey: Passkey) -> dict[str, Any]:
+    """A passkey as the plain values an item stores (`stored_passkey` reads them back)."""
+    fields: dict[str, Any] = {
+        "credential_id": passkey.credential_id,
+        "cose_key": passkey.cose_key,
+        "algorithm": passkey.algorithm,
+        "sign_count": passkey.sign_count,
+        "backup_eligible": passkey.backup_eligible,
+        "backed_up": passkey.backed_up,
+        "aaguid": passkey.aaguid,
+        "user_handle": passkey.user_handle,
+        "transports": list(passkey.transports),
+    }
+    if passkey.last_used_at is not None:
+        fields["last_used_at"] = passkey.last_used_at
+    return fields
+
+
+def stored_passkey(fields: Mapping[str, Any]) -> Passkey:
+    """A passkey from the plain values `passkey_fields` made (bytes as bytes, numbers as ints)."""
+    return Passkey(
+        credential_id=bytes(fields["credential_id"]),
+        cose_key=bytes(fields["cose_key"]),
+        algorithm=int(fields["algorithm"]),
+        sign_count=int(fields["sign_count"]),
+        backup_eligible=bool(fields["backup_eligible"]),
+        backed_up=bool(fields["backed_up"]),
+        aaguid=str(fields["aaguid"]),
+        user_handle=bytes(fields["user_handle"]),
+        transports=tuple(str(t) for t in fields.get("transports") or ()),
+        last_used_at=int(fields["last_used_at"]) if fields.get("last_used_at") is not None else None,
+        clone_suspected_at=(
+            int(fields["clone_suspected_at"]) if fields.get("clone_suspected_at") is not None else None
+        ),
+    )

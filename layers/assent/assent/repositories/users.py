@@ -19,7 +19,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from assent.model.lockout import RECOVERY_FAILURES_PER_WINDOW, RECOVERY_WINDOW_SECONDS, Factor, FactorState
-from assent.model.passkeys import Passkey
+from assent.model.passkeys import passkey_fields, stored_passkey
 from assent.model.users import KeyHolder, KeyRecord, User
 from assent.repositories.reads import all_items, plain
 from assent.repositories.transactions import Write
@@ -395,42 +395,8 @@ def _key_item(key: KeyRecord) -> dict[str, Any]:
     if key.device:
         item["device"] = key.device
     if key.passkey is not None:
-        item["passkey"] = _passkey_map(key.passkey)
+        item["passkey"] = passkey_fields(key.passkey)
     return item
-
-
-def _passkey_map(passkey: Passkey) -> dict[str, Any]:
-    stored: dict[str, Any] = {
-        "credential_id": passkey.credential_id,
-        "cose_key": passkey.cose_key,
-        "algorithm": passkey.algorithm,
-        "sign_count": passkey.sign_count,
-        "backup_eligible": passkey.backup_eligible,
-        "backed_up": passkey.backed_up,
-        "aaguid": passkey.aaguid,
-        "user_handle": passkey.user_handle,
-        "transports": list(passkey.transports),
-    }
-    if passkey.last_used_at is not None:
-        stored["last_used_at"] = passkey.last_used_at
-    return stored
-
-
-def _passkey(stored: dict[str, Any]) -> Passkey:
-    fields = plain(stored)
-    return Passkey(
-        credential_id=fields["credential_id"],
-        cose_key=fields["cose_key"],
-        algorithm=fields["algorithm"],
-        sign_count=fields["sign_count"],
-        backup_eligible=fields["backup_eligible"],
-        backed_up=fields["backed_up"],
-        aaguid=fields["aaguid"],
-        user_handle=fields["user_handle"],
-        transports=tuple(fields.get("transports") or ()),
-        last_used_at=fields.get("last_used_at"),
-        clone_suspected_at=fields.get("clone_suspected_at"),
-    )
 
 
 def _key(item: dict[str, Any]) -> KeyRecord:
@@ -443,7 +409,7 @@ def _key(item: dict[str, Any]) -> KeyRecord:
         created_at=int(item["created_at"]),
         device={str(k): str(v) for k, v in device.items()} if device else None,
         revoked_at=int(item["revoked_at"]) if item.get("revoked_at") is not None else None,
-        passkey=_passkey(item["passkey"]) if item.get("passkey") else None,
+        passkey=stored_passkey(plain(item["passkey"])) if item.get("passkey") else None,
     )
 
 

@@ -34,7 +34,7 @@ from assent.model.passkeys import Passkey
 from assent.model.sessions import SignedInAccount
 from assent.model.users import User, device_key, new_user_id
 from assent.repositories.transactions import transact
-from assent.services.enrolment import Consent, KeyEnrolment, NewKey
+from assent.services.enrolment import Consent, KeyEnrolment, NewKey, Possession
 
 if TYPE_CHECKING:
     from assent.adapters.deployments import AccountDeployments
@@ -204,7 +204,7 @@ class DeviceSignIn:
     def request_two_factor(self, *, method: str, token: str, key: NewKey) -> TwoFactorRequest:
         """Ask the user's registered devices to approve a new one; the new device waits, then finishes."""
         email = self._identities.verified_email(method, token)
-        key.point  # noqa: B018 (a malformed key is refused before anything is read)
+        key.fingerprint  # noqa: B018 (a malformed key is refused before anything is read)
         user_id = self._users.user_id_by_email(email)
         if user_id is None:
             raise AccountNotFound("no account has this e-mail address: sign up instead")
@@ -219,8 +219,9 @@ class DeviceSignIn:
         transact(self._users.client, [throttle, *consent.writes])
         return TwoFactorRequest(consent.operation, key.device, consent.challenge)
 
-    def finish_two_factor(self, request_id: str, signature: str) -> SignedInAccount:
-        """Once a registered device has approved, register the new key and sign it in, once."""
+    def finish_two_factor(self, request_id: str, possession: Possession) -> SignedInAccount:
+        """Once a registered device has approved, register the new key, if it answers its challenge, and sign
+        it in, once."""
         now = int(self._clock())
         operation = self._enrolment.operation(NEW_DEVICE, request_id, now=now)
         state = operation.state_at(now)
@@ -233,7 +234,7 @@ class DeviceSignIn:
         return self._enrolment.complete(
             NEW_DEVICE,
             operation,
-            signature,
+            possession,
             now=now,
             gone=lambda: TwoFactorExpired("the request was finished already, or too late"),
         )

@@ -21,7 +21,7 @@ from assent.core.errors import AssentError, InvalidKey, KeyTaken, OperationNotFo
 from assent.crypto.p256 import InvalidKey as MalformedKey
 from assent.crypto.p256 import PublicKey, public_key
 from assent.model.operations import ASSENT_CLIENT_ID, ASSENT_CLIENT_NAME, Operation, Purpose, matching_number
-from assent.model.passkeys import ES256, Passkey, passkey_key
+from assent.model.passkeys import ES256, Passkey, passkey_fields, passkey_key, stored_passkey
 from assent.model.sessions import SignedInAccount
 from assent.model.users import KeyRecord, device_key
 from assent.repositories.transactions import Write, transact
@@ -32,6 +32,16 @@ if TYPE_CHECKING:
     from assent.repositories.users import UsersRepository
     from assent.services.request_limits import ApprovalRequestLimits
     from assent.services.sessions import SessionsService
+
+
+# Whether a new key answered a challenge (hex): the key to register, as it then stands, or None. A device key
+# signs the challenge's text (`signed_by`); a WebAuthn passkey asserts its bytes, and its sign count moves.
+Possession = Callable[["NewKey", str], "NewKey | None"]
+
+
+def signed_by(signature: str) -> Possession:
+    """The possession a device key or raw passkey proves: its signature of the challenge's UTF-8 text."""
+    return lambda key, challenge: key if key.point.verify(challenge.encode("ascii"), signature) else None
 
 
 @dataclass(frozen=True)
@@ -53,9 +63,23 @@ class NewKey:
     def stored(cls, fields: Mapping[str, Any]) -> NewKey:
         """The key as `attributes` stored it in a proof."""
         device = fields.get("device") or {}
+        passkey = fields.get("passkey")
         return cls(
-            str(fields["key_type"]), str(fields["public_key"]), {str(k): str(v) for k, v in device.items()}
+            str(fields["key_type"]),
+            str(fields["public_key"]),
+            {str(k): str(v) for k, v in device.items()},
+            stored_passkey(passkey) if passkey else None,
         )
+
+    @property
+    def fingerprint(self) -> str:
+        """What an approving device is shown of the key: the SHA-256 of its x‖y, or of a non-P-256 passkey's
+        credential id. A malformed key is InvalidKey, a 400."""
+        return self.public_key if self._digest_named else self.point.fingerprint
+
+    @property
+    def _digest_named(self) -> bool:
+        return self.passkey is not None and self.passkey.algorithm != ES256
 
     @cached_property
     def point(self) -> PublicKey:
@@ -67,10 +91,14 @@ class NewKey:
 
     def attributes(self) -> dict[str, Any]:
         """What a proof stores of the key, for `stored` to read back."""
-        return {"key_type": self.key_type, "public_key": self.point.hex, "device": self.device}
+        public = self.public_key if self._digest_named else self.point.hex
+        stored = {"key_type": self.key_type, "public_key": public, "device": self.device}
+        if self.passkey is not None:
+            stored["passkey"] = passkey_fields(self.passkey)
+        return stored
 
     def record(self, user_id: str, now: int) -> KeyRecord:
-        if self.passkey is not None and self.passkey.algorithm != ES256:
+        if self.passkey is not None and self._digest_named:
             ref, public = passkey_key(self.passkey.digest), self.passkey.digest
         else:
             ref, public = device_key(self.point.fingerprint), self.point.hex
@@ -110,7 +138,7 @@ class ConsentRequest:
 def shown_payload(key: NewKey) -> str:
     """What an approving device shows, and signs, of a new key: its type, its fingerprint, which binds the
     approval to it (SECURITY.md 13), and what the device said of itself."""
-    shown = {"newKey": {"type": key.key_type, "fingerprint": key.point.fingerprint, "device": key.device}}
+    shown = {"newKey": {"type": key.key_type, "fingerprint": key.fingerprint, "device": key.device}}
     return json.dumps(shown, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -191,13 +219,13 @@ class KeyEnrolment:
         self,
         consent: Consent,
         operation: Operation,
-        signature: str,
+        possession: Possession,
         *,
         now: int,
         gone: Callable[[], AssentError],
     ) -> SignedInAccount:
-        """Register the key `operation` consented to, if it signed its challenge, and sign it in; `gone`
-        makes the error for a key finished already, or too late."""
+        """Register the key `operation` consented to, if it answers its challenge (`possession`), and sign it
+        in; `gone` makes the error for a key finished already, or too late."""
         pk = f"{consent.prefix}#{operation.operation_id}"
         proof = self._proofs.get(pk, now=now)
         if (
@@ -206,10 +234,11 @@ class KeyEnrolment:
             or proof.fields["user_id"] != operation.user_id
         ):
             raise gone()
-        key = NewKey.stored(proof.fields)
-        if _shown_fingerprint(operation) != key.point.fingerprint:
+        waiting = NewKey.stored(proof.fields)
+        if _shown_fingerprint(operation) != waiting.fingerprint:
             raise SignInFailed("the key consented to is not this one")
-        if not key.point.verify(str(proof.fields["challenge"]).encode("ascii"), signature):
+        key = possession(waiting, str(proof.fields["challenge"]))
+        if key is None:
             raise SignInFailed("the signature does not prove the new key")
         record = key.record(operation.user_id, now)
         transact(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from assent.core.clock import Clock, system_clock
@@ -31,7 +31,7 @@ from assent.model.lockout import Factor
 from assent.model.passkeys import ALGORITHMS, Passkey, credential_digest
 from assent.model.sessions import SignedInAccount
 from assent.repositories.transactions import Write, transact
-from assent.services.enrolment import NewKey
+from assent.services.enrolment import NewKey, Possession
 
 if TYPE_CHECKING:
     from assent.core.config import PasskeySettings
@@ -150,6 +150,31 @@ class Passkeys:
             transports=made.transports,
         )
         return NewKey.of_passkey(passkey, made.p256_xy, device)
+
+    def answered(self, credential: Mapping[str, Any]) -> Possession:
+        """The possession a new passkey proves by asserting a challenge's bytes (a 2FA's or a recovery's):
+        the key, with its sign count as the assertion left it, or None."""
+
+        def possession(key: NewKey, challenge: str) -> NewKey | None:
+            passkey = key.passkey
+            if passkey is None:
+                return None  # a key registered by its public key signs text; it has no credential
+            stored = StoredCredential(
+                passkey.credential_id, passkey.cose_key, passkey.sign_count, passkey.backup_eligible
+            )
+            try:
+                assertion = verify_assertion(
+                    credential, challenge=bytes.fromhex(challenge), rp=self._rp, credential=stored
+                )
+            except WebAuthnRefused as error:
+                logger.info("passkey assertion refused", extra={"reason": str(error)})
+                return None
+            if assertion.user_handle is not None and assertion.user_handle != passkey.user_handle:
+                return None
+            moved = replace(passkey, sign_count=assertion.sign_count, backed_up=assertion.backed_up)
+            return replace(key, passkey=moved)
+
+        return possession
 
     def request_options(self, challenge_data: str, allowed: Sequence[Passkey] = ()) -> dict[str, Any]:
         """PublicKeyCredentialRequestOptionsJSON for a sign-in challenge: its challenge is the 32 bytes the

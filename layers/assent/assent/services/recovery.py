@@ -41,7 +41,7 @@ from assent.model.operations import OperationState, Purpose
 from assent.model.sessions import SignedInAccount
 from assent.model.users import InvalidEmail, normalise_email
 from assent.repositories.transactions import transact
-from assent.services.enrolment import Consent, KeyEnrolment, NewKey
+from assent.services.enrolment import Consent, KeyEnrolment, NewKey, Possession
 
 if TYPE_CHECKING:
     from assent.repositories.proofs import ProofsRepository
@@ -111,7 +111,7 @@ class Recovery:
     def start(self, email: str, key: NewKey) -> Started:
         """A recovery id, whether or not an account has this address, after the same time; the code goes
         only to a real one."""
-        key.point  # noqa: B018 (a malformed key is refused, whatever the address)
+        key.fingerprint  # noqa: B018 (a malformed key is refused, whatever the address)
         began = self._clock()
         started = self._start(email, key, now=int(began))
         spent = wait_out(self._clock, self._sleep, began=began, seconds=START_ANSWER_SECONDS)
@@ -167,8 +167,9 @@ class Recovery:
         )
         return started
 
-    def confirm(self, recovery_id: str, code: str, signature: str) -> Confirmed:
-        """Check the code and the new key's signature of the recovery id; the cooling-off begins."""
+    def confirm(self, recovery_id: str, code: str, possession: Possession) -> Confirmed:
+        """Check the code and the new key's answer to the recovery id (its signature of the text, or a
+        passkey's assertion of its bytes); the cooling-off begins."""
         now = int(self._clock())
         pk = f"recover#{recovery_id}"
         wrong = InvalidCode("the code is wrong or has expired")
@@ -184,8 +185,8 @@ class Recovery:
             if not self._users.count_recovery_failure(user_id, now=now):
                 raise _refused()  # the window is full: right and wrong codes alike learn nothing now
             raise self._lockout.failed(user_id, Factor.RECOVERY_CODE, wrong)
-        new_key = NewKey.stored(record.fields)
-        if not new_key.point.verify(recovery_id.encode("ascii"), signature):
+        new_key = possession(NewKey.stored(record.fields), recovery_id)
+        if new_key is None:
             raise SignInFailed("the signature does not prove the new key")
         consent = self._enrolment.request(
             RECOVERY,
@@ -215,7 +216,7 @@ class Recovery:
         )
         return Confirmed(consent.operation.expires_at, consent.challenge, str(consent.operation.number))
 
-    def finish(self, recovery_id: str, signature: str) -> SignedInAccount:
+    def finish(self, recovery_id: str, possession: Possession) -> SignedInAccount:
         """Register the new key once the cooling-off is over (or a device approved), and sign it in."""
         now = int(self._clock())
         operation = self._enrolment.operation(RECOVERY, recovery_id, now=now)
@@ -227,7 +228,7 @@ class Recovery:
         return self._enrolment.complete(
             RECOVERY,
             operation,
-            signature,
+            possession,
             now=now,
             gone=lambda: OperationNotFound("no such recovery"),
         )
