@@ -464,3 +464,68 @@ def test_a_passkey_cannot_prove_a_removal_with_another_challenges_bytes(tables):
     answer = revoke_with(access, key_id, {"challengeData": issued["challengeData"], "credential": proof})
 
     assert (answer.status, answer.error) == (403, "STEP_UP_REFUSED")
+
+
+def _add_passkey(access: str, new: Authenticator, proof: dict[str, Any]) -> Answer:
+    body = {"passkey": {"credential": registered(new), "device": {"name": "Ada's tablet"}}, "proof": proof}
+    event = api_event("hyphen/add_passkey.json", body=body, headers=bearer(access))
+    return invoke("AddPasskeyFunction", event)
+
+
+def _addition_challenge(access: str) -> dict[str, Any]:
+    answer = invoke(
+        "AddPasskeyChallengeFunction", api_event("hyphen/add_passkey_challenge.json", headers=bearer(access))
+    )
+    assert answer.status == 201, answer.body
+    return dict(answer.body)
+
+
+def test_a_signed_in_user_adds_a_passkey_with_a_fresh_proof(tables):
+    """SECURITY.md 40 and 35: the device key signs the `key.add` challenge's message; the new passkey is on
+    the account and signs in."""
+    phone = Device()
+    access = signed_up(phone, EMAIL)["credentials"]["accessToken"]
+    tablet = Authenticator()
+    issued = _addition_challenge(access)
+    proof = {"challengeData": issued["challengeData"], "publicKey": phone.public_key}
+    proof["signature"] = phone.sign(issued["message"])
+
+    added = _add_passkey(access, tablet, proof)
+    _, _, listed = keys(access)
+
+    assert added.status == 201, added.body
+    assert added.body["type"] == "passKey" and added.body["passkey"]["aaguid"]
+    assert sorted(k["type"] for k in listed["keys"]) == ["deviceKey", "passKey"]
+    assert signed_in(tablet, _user_handle(tables)).status == 200
+
+
+def test_a_passkey_proves_the_addition_of_another(tables):
+    """SECURITY.md 40: a passkey's assertion of the challenge's bytes is the proof, too."""
+    laptop = Authenticator()
+    created = sign_up_with(registered(laptop))
+    access, handle = created.body["credentials"]["accessToken"], _user_handle(tables)
+    issued = _addition_challenge(access)
+    proof = {
+        "challengeData": issued["challengeData"],
+        "credential": _asserted(laptop, issued["challengeData"], handle),
+    }
+
+    added = _add_passkey(access, Authenticator(algorithm=EDDSA), proof)
+
+    assert added.status == 201, added.body
+    assert len(added.body["id"]) == 64  # an EdDSA passkey goes by its credential digest
+
+
+def test_an_access_token_alone_adds_no_passkey(tables):
+    """SECURITY.md 35: a proof by someone else's key, or of another challenge, adds nothing."""
+    access = signed_up(Device(), EMAIL)["credentials"]["accessToken"]
+    stranger = Device()
+    issued = _addition_challenge(access)
+    proof = {"challengeData": issued["challengeData"], "publicKey": stranger.public_key}
+    proof["signature"] = stranger.sign(issued["message"])
+
+    answer = _add_passkey(access, Authenticator(), proof)
+    _, _, listed = keys(access)
+
+    assert (answer.status, answer.error) == (403, "STEP_UP_REFUSED")
+    assert [k["type"] for k in listed["keys"]] == ["deviceKey"]

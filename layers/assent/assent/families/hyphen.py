@@ -430,6 +430,18 @@ class SignedByKeyOrPasskey(BaseModel):
         return self.credential.model_dump() if self.credential else None
 
 
+class NewPasskey(BaseModel):
+    credential: RegistrationResponse = Field(
+        description="The RegistrationResponseJSON of registration options"
+    )
+    device: Device | None = None
+
+    def new_key(self, passkeys: Callable[[], Passkeys]) -> NewKey:
+        """The passkey its registration response proves (which consumes the registration's challenge)."""
+        device = self.device.model_dump(exclude_none=True) if self.device else {}
+        return passkeys().new_key(self.credential.model_dump(), device)
+
+
 class StepUpProofBody(SignedByKeyOrPasskey):
     """A live key's signature of a step-up challenge's `message`, or a passkey's assertion of its
     `challengeData` bytes."""
@@ -438,6 +450,13 @@ class StepUpProofBody(SignedByKeyOrPasskey):
 
     def proof(self) -> StepUpProof:
         return StepUpProof(self.challengeData, self.key_text, self.signature_text, credential=self.assertion)
+
+
+class AddPasskeyBody(BaseModel):
+    passkey: NewPasskey
+    proof: StepUpProofBody = Field(
+        description="A live key's answer to POST /key/v1/passkeys/challenge: the fresh proof it takes"
+    )
 
 
 class Digests(BaseModel):

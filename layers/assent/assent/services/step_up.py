@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 FORMAT = "assent-step-up/v1"
 CHALLENGE_SECONDS = 300  # SECURITY.md 5
 KEY_REVOKE = "key.revoke"
+KEY_ADD = "key.add"  # its target is the user: a key to add has no name before it is registered
 
 
 @dataclass(frozen=True)

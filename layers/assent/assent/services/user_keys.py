@@ -7,17 +7,18 @@ from typing import TYPE_CHECKING
 
 from assent.core.clock import Clock, system_clock
 from assent.core.errors import InvalidKey as InvalidKeyText
-from assent.core.errors import KeyNotFound, LastKey, StepUpRefused
+from assent.core.errors import KeyNotFound, KeyTaken, LastKey, StepUpRefused
 from assent.crypto.named_keys import checksummed
 from assent.crypto.p256 import InvalidKey as MalformedKey
 from assent.crypto.p256 import public_key
 from assent.model.users import KeyRecord, device_key, is_wallet_address, wallet_key
 from assent.repositories.transactions import transact
-from assent.services.step_up import KEY_REVOKE, StepUpChallenge, StepUpProof
+from assent.services.step_up import KEY_ADD, KEY_REVOKE, StepUpChallenge, StepUpProof
 
 if TYPE_CHECKING:
     from assent.repositories.sessions import SessionsRepository
     from assent.repositories.users import UsersRepository
+    from assent.services.enrolment import NewKey
     from assent.services.step_up import StepUp
 
 
@@ -50,6 +51,29 @@ class UserKeys:
 
     def list(self, user_id: str) -> list[KeyRecord]:
         return sorted(self._users.keys_of(user_id), key=lambda key: key.created_at)
+
+    def addition_challenge(self, user_id: str) -> StepUpChallenge:
+        """What one of the user's live keys signs to add a key to the account."""
+        return self._step_up.challenge(user_id, KEY_ADD, user_id)
+
+    def add(self, user_id: str, key: NewKey, proof: StepUpProof) -> KeyRecord:
+        """Register one more key for the user, proved by a live key's answer to a `key.add` challenge: an
+        access token alone adds no key, or whoever held one for a moment could keep a way in."""
+        signer = self._step_up.signer(user_id, KEY_ADD, user_id, proof)
+        record = key.record(user_id, int(self._clock()))
+        taken = KeyTaken("this key is registered already")
+        transact(
+            self._users.client,
+            [
+                *self._users.add_key_items(record, key_taken=taken),
+                self._users.count_live_keys_item(user_id, 1),
+                signer.write
+                or self._users.live_key_check_item(signer.ref, user_id).refused_with(
+                    StepUpRefused("the proof is not by a live key of yours")
+                ),
+            ],
+        )
+        return record
 
     def revocation_challenge(self, user_id: str, key_id: str) -> StepUpChallenge:
         """What one of the user's live keys signs to revoke `key_id`."""

@@ -1,0 +1,17 @@
+"""Hyphen: a challenge one of the signed-in user's live keys answers to add a passkey to the account
+(POST /key/v1/passkeys/challenge)."""
+
+from assent.access import UserCaller
+from assent.core.http import entrypoint
+from assent.families import hyphen
+from assent.wiring import user_keys
+
+app = hyphen.resolver()
+
+
+@app.post("/key/v1/passkeys/challenge", status_code=201)
+def add_passkey_challenge(user: UserCaller) -> hyphen.StepUpChallengeResponse:
+    return hyphen.step_up_challenge_response(user_keys().addition_challenge(user.user_id))
+
+
+lambda_handler = entrypoint(app)
