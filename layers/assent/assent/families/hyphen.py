@@ -360,6 +360,21 @@ class PasskeyView(BaseModel):
     )
 
 
+class EditDeviceBody(Device):
+    """What Hyphen's SDKs send to update a device (`PUT /device/v1/devices/{publicKey}`): its fields, and the
+    token pushes reach it by."""
+
+    id: str | None = Field(None, max_length=128, description="The SDK's own id of the device; not kept")
+    pushToken: str | None = Field(
+        None,
+        pattern=r"^[\x21-\x7e]{1,4096}$",
+        description="The FCM or APNs token that pushes reach this device by; stored, never shown",
+    )
+
+    def changes(self) -> dict[str, str]:
+        return self.model_dump(exclude_none=True, exclude={"id", "pushToken"})
+
+
 class KeyView(BaseModel):
     id: str = Field(
         description="The public key (x‖y hex), the wallet address, or an EdDSA or RS256 passkey's credential "

@@ -96,6 +96,25 @@ class UsersRepository:
             )
         return writes
 
+    def edit_device(self, key: KeyRecord, device: dict[str, str], push_token: str | None) -> bool:
+        """Replace what a live key's device says of itself (and its push token, when given); False if the key
+        was revoked, or is not this user's, meanwhile."""
+        values: dict[str, Any] = {":device": device, ":user": key.user_id}
+        update = "SET device = :device"
+        if push_token is not None:
+            update += ", push_token = :push"
+            values[":push"] = push_token
+        try:
+            self._table.update_item(
+                Key={"pk": _key_pk(key.ref)},
+                UpdateExpression=update,
+                ConditionExpression="user_id = :user AND attribute_not_exists(revoked_at)",
+                ExpressionAttributeValues=values,
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def key_by_credential(self, digest: str) -> KeyHolder | None:
         """The passkey whose credential id has this digest, and its user (a discoverable sign-in names no
         user, only its credential)."""

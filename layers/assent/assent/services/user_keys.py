@@ -3,6 +3,7 @@ revoking a key ends every session it began (SECURITY.md 25, 33, 35)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from assent.core.clock import Clock, system_clock
@@ -51,6 +52,19 @@ class UserKeys:
 
     def list(self, user_id: str) -> list[KeyRecord]:
         return sorted(self._users.keys_of(user_id), key=lambda key: key.created_at)
+
+    def edit_device(
+        self, user_id: str, key_id: str, changes: dict[str, str], push_token: str | None
+    ) -> KeyRecord:
+        """What one of the user's live keys' device says of itself, changed (the fields given replace theirs),
+        and the token pushes reach it by (stored; never shown)."""
+        key = self._users.key(key_ref(key_id))
+        if key is None or key.user_id != user_id or not key.live:
+            raise KeyNotFound("no such key")
+        device = {**(key.device or {}), **changes}
+        if not self._users.edit_device(key, device, push_token):
+            raise KeyNotFound("no such key")
+        return replace(key, device=device or None)
 
     def addition_challenge(self, user_id: str) -> StepUpChallenge:
         """What one of the user's live keys signs to add a key to the account."""
