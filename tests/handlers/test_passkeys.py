@@ -474,7 +474,7 @@ def _add_passkey(access: str, new: Authenticator, proof: dict[str, Any]) -> Answ
 
 def _addition_challenge(access: str) -> dict[str, Any]:
     answer = invoke(
-        "AddPasskeyChallengeFunction", api_event("hyphen/add_passkey_challenge.json", headers=bearer(access))
+        "AdditionChallengeFunction", api_event("hyphen/addition_challenge.json", headers=bearer(access))
     )
     assert answer.status == 201, answer.body
     return dict(answer.body)

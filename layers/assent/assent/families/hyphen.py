@@ -48,6 +48,8 @@ RequestId = Annotated[
 ]
 KeyId = Annotated[str, Path(max_length=128, description="A public key (x‖y hex) or a wallet address")]
 KeyType = Literal["deviceKey", "passKey"]
+# What signs a sign-in challenge: a key above, or Hyphen's recovery key (synced by the phone's keychain).
+SigningKeyType = Literal["deviceKey", "passKey", "recoveryKey"]
 Method = Literal["firebase", "apple", "test"]
 ChainName = Literal[CHAIN_NAMES]  # type: ignore[valid-type]
 PublicKeyHex = Field(pattern=PUBLIC_KEY_PATTERN, description="64 bytes, x‖y, as 128 hex digits")
@@ -183,7 +185,7 @@ class SignInResponse(BaseModel):
 
 
 class ChallengeBody(BaseModel):
-    challengeType: KeyType = Field(validation_alias=AliasChoices("challengeType", "type"))
+    challengeType: SigningKeyType = Field(validation_alias=AliasChoices("challengeType", "type"))
     publicKey: str | None = Field(
         None,
         pattern=PUBLIC_KEY_PATTERN,
@@ -209,6 +211,19 @@ class ChallengeResponse(BaseModel):
 
 class SignatureOnly(BaseModel):
     signature: str = SignatureHex
+
+
+class NewDeviceKey(BaseModel):
+    type: KeyType = "deviceKey"
+    publicKey: str = PublicKeyHex
+    device: Device | None = None
+
+
+class RecoveryKeyAnswer(BaseModel):
+    """Hyphen's recovery by a synced recovery key: its signature of the challenge, and the new device key."""
+
+    signature: str = SignatureHex
+    newDeviceKey: NewDeviceKey
 
 
 class PasskeyAnswer(BaseModel):
@@ -238,10 +253,11 @@ class RegistrationOptionsResponse(BaseModel):
 
 
 class RespondBody(BaseModel):
-    challengeType: KeyType = Field(validation_alias=AliasChoices("challengeType", "type"))
+    challengeType: SigningKeyType = Field(validation_alias=AliasChoices("challengeType", "type"))
     challengeData: str = Field(pattern=CHALLENGE_PATTERN)
     deviceKey: SignatureOnly | None = None
     passKey: PasskeyAnswer | None = None
+    recoveryKey: RecoveryKeyAnswer | None = None
 
     @model_validator(mode="after")
     def _signed_by_its_type(self) -> RespondBody:
@@ -249,8 +265,19 @@ class RespondBody(BaseModel):
             raise ValueError(f"{self.challengeType}.signature is required")
         return self
 
-    def _holder(self) -> SignatureOnly | PasskeyAnswer | None:
-        return self.deviceKey if self.challengeType == "deviceKey" else self.passKey
+    def _holder(self) -> SignatureOnly | PasskeyAnswer | RecoveryKeyAnswer | None:
+        holders = {"deviceKey": self.deviceKey, "passKey": self.passKey, "recoveryKey": self.recoveryKey}
+        return holders[self.challengeType]
+
+    @property
+    def new_device_key(self) -> NewKey | None:
+        """With a recovery key's answer: the device key it brings, to register."""
+        if self.challengeType != "recoveryKey" or self.recoveryKey is None:
+            return None
+        key = self.recoveryKey.newDeviceKey
+        return NewKey(
+            key.type, key.publicKey.lower(), key.device.model_dump(exclude_none=True) if key.device else {}
+        )
 
     @property
     def credential(self) -> AuthenticationResponse | None:
@@ -380,7 +407,7 @@ class KeyView(BaseModel):
         description="The public key (x‖y hex), the wallet address, or an EdDSA or RS256 passkey's credential "
         "digest; DELETE /key/v1/keys/{id}"
     )
-    type: Literal["deviceKey", "passKey", "wallet"]
+    type: Literal["deviceKey", "passKey", "wallet", "recoveryKey"]
     device: Device | None = None
     createdAt: str
     revokedAt: str | None = None
@@ -467,10 +494,35 @@ class StepUpProofBody(SignedByKeyOrPasskey):
         return StepUpProof(self.challengeData, self.key_text, self.signature_text, credential=self.assertion)
 
 
+class CloudKey(BaseModel):
+    accountName: DisplayText = Field(max_length=100, description="Where the key is synced, e.g. iCloud")
+
+
+class RecoveryKeyRegistration(BaseModel):
+    publicKey: str = PublicKeyHex
+    cloudKey: CloudKey | None = None
+
+
+class RecoveryKeyBody(BaseModel):
+    """Hyphen's recovery-key registration, with the live key's proof Assent asks for besides."""
+
+    recoveryKey: RecoveryKeyRegistration
+    proof: StepUpProofBody | None = Field(
+        None,
+        description="A live key's answer to POST /key/v1/keys/challenge; without it, 403 STEP_UP_REQUIRED",
+    )
+
+    def new_key(self) -> NewKey:
+        cloud = self.recoveryKey.cloudKey
+        return NewKey(
+            "recoveryKey", self.recoveryKey.publicKey.lower(), {"name": cloud.accountName} if cloud else {}
+        )
+
+
 class AddPasskeyBody(BaseModel):
     passkey: NewPasskey
     proof: StepUpProofBody = Field(
-        description="A live key's answer to POST /key/v1/passkeys/challenge: the fresh proof it takes"
+        description="A live key's answer to POST /key/v1/keys/challenge: the fresh proof it takes"
     )
 
 

@@ -29,10 +29,17 @@ class Factor(StrEnum):
     WALLET = "wallet"
     EMAILED_CODE = "emailed_code"
     RECOVERY_CODE = "recovery_code"
+    RECOVERY_KEY = "recovery_key"  # Hyphen's recovery key, a P-256 key synced by the phone's cloud keychain
 
     @classmethod
     def of_key_type(cls, key_type: str) -> Factor:
-        return {"deviceKey": cls.DEVICE_KEY, "passKey": cls.PASSKEY, "wallet": cls.WALLET}[key_type]
+        kinds = {
+            "deviceKey": cls.DEVICE_KEY,
+            "passKey": cls.PASSKEY,
+            "wallet": cls.WALLET,
+            "recoveryKey": cls.RECOVERY_KEY,
+        }
+        return kinds[key_type]
 
     # The user item's attributes for this factor: the run of failures, the end of its lock, and the mark
     # that it is disabled.

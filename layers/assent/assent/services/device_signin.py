@@ -32,7 +32,7 @@ from assent.model.lockout import Factor
 from assent.model.operations import Operation, OperationState, Purpose
 from assent.model.passkeys import Passkey
 from assent.model.sessions import SignedInAccount
-from assent.model.users import User, device_key, new_user_id
+from assent.model.users import KeyHolder, User, device_key, new_user_id
 from assent.repositories.transactions import transact
 from assent.services.enrolment import Consent, KeyEnrolment, NewKey, Possession
 
@@ -177,6 +177,33 @@ class DeviceSignIn:
 
     def respond(self, key_type: str, challenge_data: str, signature: str) -> SignedInAccount:
         """Consume the challenge, check its signature, and sign in, if the key is still live."""
+        holder = self._proved(key_type, challenge_data, signature)
+        return SignedInAccount(holder.user, self._sessions.start(holder.user.user_id, holder.key.ref))
+
+    def respond_with_recovery_key(
+        self, challenge_data: str, signature: str, new_key: NewKey
+    ) -> SignedInAccount:
+        """Hyphen's recovery by a synced recovery key: its signature of the challenge proves the account, as a
+        live key's fresh proof (SECURITY.md 35), and the new device key it brings is registered and signed
+        in."""
+        holder = self._proved("recoveryKey", challenge_data, signature)
+        user_id = holder.user.user_id
+        record = new_key.record(user_id, int(self._clock()))
+        transact(
+            self._users.client,
+            [
+                *self._users.add_key_items(record, key_taken=KeyTaken("this key is registered already")),
+                self._users.count_live_keys_item(user_id, 1),
+                # Revoked since its signature was checked: it proves nothing any more.
+                self._users.live_key_check_item(holder.key.ref, user_id).refused_with(
+                    SignInFailed("the signature does not prove this sign-in")
+                ),
+            ],
+        )
+        return SignedInAccount(holder.user, self._sessions.start(user_id, record.ref))
+
+    def _proved(self, key_type: str, challenge_data: str, signature: str) -> KeyHolder:
+        """The live key, and its user, whose signature answers this sign-in challenge (consumed first)."""
         now = int(self._clock())
         # Consumed before anything is checked: a challenge answers one attempt (SECURITY.md 3).
         challenge = self._challenges.consume(f"signin#{challenge_data}", now=now)
@@ -199,7 +226,7 @@ class DeviceSignIn:
             raise failed
         self._lockout.refuse_if_closed(holder.user, factor)
         self._lockout.proved(holder.user, factor)
-        return SignedInAccount(holder.user, self._sessions.start(holder.user.user_id, holder.key.ref))
+        return holder
 
     def request_two_factor(self, *, method: str, token: str, key: NewKey) -> TwoFactorRequest:
         """Ask the user's registered devices to approve a new one; the new device waits, then finishes."""
