@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.hashes import SHA256
 
-from tests.conftest import api_event, invoke
+from tests.conftest import Answer, api_event, invoke
 from tests.handlers.hyphen import Device, challenge, respond, sign_in, sign_up, signed_up
 
 
@@ -197,3 +197,24 @@ def test_a_key_with_the_wrong_challenge_type_is_told_to_register(tables):
     status, _, body = challenge(Device(private_key=device.private_key, key_type="passKey"))
 
     assert (status, body["error"]) == (400, "PleaseRegisterKey")
+
+
+def test_the_identity_hyphens_sdks_send_with_a_challenge_must_be_the_keys_account(tables):
+    """SECURITY.md 26: with `request: {method, token}`, as Hyphen's SDKs send it, a challenge is given only
+    for a key of that verified address's account; another account's key looks unknown."""
+    ada, grace = Device(), Device()
+    signed_up(ada, "ada@example.com")
+    signed_up(grace, "grace@example.com")
+
+    def asked(device: Device, email: str) -> Answer:
+        body = {
+            "challengeType": "deviceKey",
+            "publicKey": device.public_key,
+            "request": {"method": "test", "token": email, "chainName": "flow-testnet"},
+        }
+        return invoke("SignInChallengeFunction", api_event("hyphen/signin_challenge.json", body=body))
+
+    own, someone_elses = asked(ada, "ada@example.com"), asked(grace, "ada@example.com")
+
+    assert own.status == 200, own.body
+    assert (someone_elses.status, someone_elses.error) == (400, "PleaseRegisterKey")

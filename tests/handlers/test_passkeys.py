@@ -529,3 +529,28 @@ def test_an_access_token_alone_adds_no_passkey(tables):
 
     assert (answer.status, answer.error) == (403, "STEP_UP_REFUSED")
     assert [k["type"] for k in listed["keys"]] == ["deviceKey"]
+
+
+def test_an_eddsa_passkey_is_removed_by_the_id_the_key_list_gives(tables):
+    """SECURITY.md 35: removal works for every kind of key, here one named by its credential digest."""
+    laptop, tablet = Authenticator(), Authenticator(algorithm=EDDSA)
+    created = sign_up_with(registered(laptop))
+    access, handle = created.body["credentials"]["accessToken"], _user_handle(tables)
+    issued = _addition_challenge(access)
+    challenge_data = issued["challengeData"]
+    added = _add_passkey(
+        access,
+        tablet,
+        {"challengeData": challenge_data, "credential": _asserted(laptop, challenge_data, handle)},
+    ).body
+    issued = revocation_challenge(access, added["id"]).body
+
+    proof = {
+        "challengeData": issued["challengeData"],
+        "credential": _asserted(laptop, issued["challengeData"], handle),
+    }
+    removed = revoke_with(access, added["id"], proof)
+
+    assert removed.status == 200, removed.body
+    states = {key["id"]: key["revokedAt"] is not None for key in keys(access).body["keys"]}
+    assert states == {laptop.p256_xy: False, added["id"]: True}

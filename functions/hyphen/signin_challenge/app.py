@@ -2,7 +2,13 @@
 (POST /auth/v1/signin/challenge)."""
 
 from assent.core.clock import iso8601
-from assent.core.errors import InvalidKey, PleaseRegisterKey
+from assent.core.errors import (
+    InvalidKey,
+    InvalidToken,
+    MethodNotEnabled,
+    PleaseRegisterKey,
+    ProviderUnavailable,
+)
 from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
 from assent.wiring import device_sign_in, passkeys
@@ -11,10 +17,11 @@ app = hyphen.resolver()
 
 
 @app.post("/auth/v1/signin/challenge")
-@refuses(InvalidKey, PleaseRegisterKey)
+@refuses(InvalidKey, PleaseRegisterKey, InvalidToken, MethodNotEnabled, ProviderUnavailable)
 def sign_in_challenge(body: hyphen.ChallengeBody) -> hyphen.ChallengeResponse:
     public_key = body.publicKey.lower() if body.publicKey else None
-    challenge = device_sign_in().challenge(body.challengeType, public_key)
+    identity = (body.request.method, body.request.token) if body.request else None
+    challenge = device_sign_in().challenge(body.challengeType, public_key, identity)
     allowed = [challenge.passkey] if challenge.passkey else []
     return hyphen.ChallengeResponse(
         challengeData=challenge.challenge_data,

@@ -184,8 +184,17 @@ class SignInResponse(BaseModel):
     credentials: CredentialsView
 
 
+class IdentityProof(BaseModel):
+    method: Method
+    token: str = Field(min_length=1, max_length=MAX_ID_TOKEN_CHARS)
+    chainName: ChainName | None = None
+
+
 class ChallengeBody(BaseModel):
     challengeType: SigningKeyType = Field(validation_alias=AliasChoices("challengeType", "type"))
+    request: IdentityProof | None = Field(
+        None, description="Who the user is, as Hyphen's SDKs send it: the key must be that account's"
+    )
     publicKey: str | None = Field(
         None,
         pattern=PUBLIC_KEY_PATTERN,
@@ -288,12 +297,6 @@ class RespondBody(BaseModel):
     def signature(self) -> str:
         holder = self._holder()
         return (holder.signature or "").lower() if holder else ""
-
-
-class IdentityProof(BaseModel):
-    method: Method
-    token: str = Field(min_length=1, max_length=MAX_ID_TOKEN_CHARS)
-    chainName: ChainName | None = None
 
 
 class TwoFactorBody(BaseModel):

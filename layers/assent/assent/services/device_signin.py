@@ -144,9 +144,13 @@ class DeviceSignIn:
             logger.exception("the deployment request could not be queued")
         return SignedInAccount(user, self._sessions.start(user.user_id, record.ref))
 
-    def challenge(self, key_type: str, public_key_hex: str | None) -> Challenge:
+    def challenge(
+        self, key_type: str, public_key_hex: str | None, identity: tuple[str, str] | None = None
+    ) -> Challenge:
         """A challenge for a registered, live key; any other key is told to register (Hyphen's 400). With no
-        key named, a challenge any WebAuthn passkey of the site may answer (a sign-in with no username)."""
+        key named, a challenge any WebAuthn passkey of the site may answer (a sign-in with no username). With
+        an `identity` (method and ID token, as Hyphen's SDKs send), the key must be the verified address's
+        account's too."""
         now = int(self._clock())
         data = _challenge_data()
         expires_at = now + CHALLENGE_SECONDS
@@ -161,6 +165,11 @@ class DeviceSignIn:
         record = self._users.key(device_key(key.fingerprint))
         if record is None or not record.live or record.key_type != key_type:
             raise PleaseRegisterKey("this key is not registered: sign up or sign in with 2FA")
+        if identity is not None:
+            email = self._identities.verified_email(*identity)
+            # Another account's key looks as unknown as no key: the device goes on to 2FA (SECURITY.md 26).
+            if self._users.user_id_by_email(email) != record.user_id:
+                raise PleaseRegisterKey("this key is not registered: sign up or sign in with 2FA")
         self._challenges.put(
             f"signin#{data}",
             {

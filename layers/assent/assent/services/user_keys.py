@@ -3,6 +3,7 @@ revoking a key ends every session it began (SECURITY.md 25, 33, 35)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from assent.core.errors import KeyNotFound, KeyTaken, LastKey, StepUpRefused
 from assent.crypto.named_keys import checksummed
 from assent.crypto.p256 import InvalidKey as MalformedKey
 from assent.crypto.p256 import public_key
+from assent.model.passkeys import PASSKEY_ID_PATTERN, passkey_key
 from assent.model.users import KeyRecord, device_key, is_wallet_address, wallet_key
 from assent.repositories.transactions import transact
 from assent.services.step_up import KEY_ADD, KEY_REVOKE, StepUpChallenge, StepUpProof
@@ -28,10 +30,13 @@ class _Revoked(Exception):
 
 
 def key_ref(key_id: str) -> str:
-    """The reference of the key a URL names: a P-256 public key (x‖y hex) or a wallet address."""
+    """The reference of the key a URL names: a P-256 public key (x‖y hex), a wallet address, or an EdDSA or
+    RS256 passkey's credential digest (64 hex digits)."""
     try:
         if is_wallet_address(key_id):
             return wallet_key(checksummed(key_id))
+        if re.fullmatch(PASSKEY_ID_PATTERN, key_id):
+            return passkey_key(key_id)
         return device_key(public_key(key_id).fingerprint)
     except (InvalidKeyText, MalformedKey) as error:
         raise KeyNotFound("no such key") from error
