@@ -97,15 +97,20 @@ class AttestationResponse(BaseModel):
     transports: list[Annotated[str, Field(max_length=32)]] = Field(default_factory=list, max_length=8)
 
 
-class RegistrationResponse(BaseModel):
-    """A RegistrationResponseJSON: what `navigator.credentials.create()` made, as `toJSON()` gives it."""
+class PublicKeyCredentialJSON(BaseModel):
+    """What every WebAuthn credential's `toJSON()` gives besides its response."""
 
     id: Base64Url
     rawId: Base64Url
     type: Literal["public-key"]
-    response: AttestationResponse
     authenticatorAttachment: str | None = Field(None, max_length=32)
     clientExtensionResults: dict[str, Any] = Field(default_factory=dict)
+
+
+class RegistrationResponse(PublicKeyCredentialJSON):
+    """A RegistrationResponseJSON: what `navigator.credentials.create()` made, as `toJSON()` gives it."""
+
+    response: AttestationResponse
 
 
 class AssertionResponse(BaseModel):
@@ -115,15 +120,10 @@ class AssertionResponse(BaseModel):
     userHandle: Base64Url | None = None
 
 
-class AuthenticationResponse(BaseModel):
+class AuthenticationResponse(PublicKeyCredentialJSON):
     """An AuthenticationResponseJSON: what `navigator.credentials.get()` gave, as `toJSON()` gives it."""
 
-    id: Base64Url
-    rawId: Base64Url
-    type: Literal["public-key"]
     response: AssertionResponse
-    authenticatorAttachment: str | None = Field(None, max_length=32)
-    clientExtensionResults: dict[str, Any] = Field(default_factory=dict)
 
 
 class UserKey(BaseModel):
