@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -141,3 +144,38 @@ def test_the_functions_that_wait_have_reserved_concurrency_and_no_other_does():
             ]
         }
     assert (parameter["Default"], parameter["MinValue"]) == (20, 0)
+
+
+def _transformed() -> dict[str, Any]:
+    """The template as SAM's own translator makes it for CloudFormation, offline (as `sam validate` does,
+    with placeholder code locations)."""
+    from samtranslator.translator.transform import transform
+    from samtranslator.yaml_helper import yaml_parse
+
+    template = yaml_parse((ROOT / "template.yaml").read_text())
+    for resource in template["Resources"].values():
+        properties = resource.get("Properties", {})
+        for location in ("CodeUri", "ContentUri"):
+            if isinstance(properties.get(location), str):
+                properties[location] = "s3://bucket/key"
+
+    class NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    with mock.patch.dict(os.environ, {"AWS_DEFAULT_REGION": "us-east-1"}):
+        return dict(transform(template, {}, NoManagedPolicies())["Resources"])  # type: ignore[arg-type]
+
+
+def test_the_deployment_has_one_stage_and_it_throttles_every_method():
+    """SECURITY.md 42: SAM makes no second, unthrottled stage named "Stage"."""
+    resources = _transformed()
+    stages = [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Stage"]
+    deployments = [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Deployment"]
+
+    assert len(stages) == 1 and len(deployments) == 1
+    assert "StageName" not in deployments[0]["Properties"]  # a deployment's StageName makes a stage
+    [setting] = stages[0]["Properties"]["MethodSettings"]
+    assert (setting["ResourcePath"], setting["HttpMethod"]) == ("/*", "*")
+    assert setting["ThrottlingRateLimit"] == {"Ref": "ThrottlingRateLimit"}
+    assert setting["ThrottlingBurstLimit"] == {"Ref": "ThrottlingBurstLimit"}
