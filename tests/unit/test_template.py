@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
 
-from assent_tools.template import load_template, resources_of_type
+from assent_tools.template import load_template, local_parameters, resources_of_type
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = load_template()
@@ -179,3 +180,40 @@ def test_the_deployment_has_one_stage_and_it_throttles_every_method():
     assert (setting["ResourcePath"], setting["HttpMethod"]) == ("/*", "*")
     assert setting["ThrottlingRateLimit"] == {"Ref": "ThrottlingRateLimit"}
     assert setting["ThrottlingBurstLimit"] == {"Ref": "ThrottlingBurstLimit"}
+
+
+# A value each parameter without a default must take, and values it must refuse.
+_REQUIRED = {
+    "SignInDomain": ("app.example.com", ["", "https://app.example.com", "app example.com"]),
+    "SignInUri": ("https://app.example.com/login", ["", "app.example.com/login"]),
+    "SenderEmail": ("no-reply@example.com", ["", "no-reply", "a@b@example.com"]),
+    "PasskeyRpId": ("example.com", ["", "Example.com", "https://example.com"]),
+    "PasskeyOrigins": (
+        "https://app.example.com,android:apk-key-hash:Zm9vYmFy",
+        ["", "app.example.com", "https://a.example.com,,https://b.example.com"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_REQUIRED))
+def test_a_required_parameter_refuses_an_empty_or_malformed_value(name):
+    """An empty SignInDomain deployed a stack whose every function refused to start; CloudFormation now
+    refuses it at `sam deploy`, with the constraint's description."""
+    spec = TEMPLATE["Parameters"][name]
+    pattern = re.compile(spec["AllowedPattern"])
+    accepted, refused = _REQUIRED[name]
+
+    assert "Default" not in spec and spec["ConstraintDescription"]
+    assert pattern.fullmatch(accepted)
+    assert pattern.fullmatch(local_parameters({})[name])  # and the local gateway's values pass
+    assert not [value for value in refused if pattern.fullmatch(value)]
+
+
+def test_every_parameter_without_a_default_is_constrained():
+    unconstrained = [
+        name
+        for name, spec in TEMPLATE["Parameters"].items()
+        if "Default" not in spec and "AllowedPattern" not in spec and "AllowedValues" not in spec
+    ]
+
+    assert unconstrained == []
