@@ -217,3 +217,29 @@ def test_every_parameter_without_a_default_is_constrained():
     ]
 
     assert unconstrained == []
+
+
+def test_retained_tables_are_protected_from_deletion():
+    tables = resources_of_type(TEMPLATE, "AWS::DynamoDB::Table")
+    retained = [name for name in tables if TEMPLATE["Resources"][name].get("DeletionPolicy") == "Retain"]
+
+    assert retained == ["ClientsTable", "OperationsTable", "ActionsTable", "UsersTable"]
+    assert all(tables[name]["DeletionProtectionEnabled"] is True for name in retained)
+
+
+def test_a_deployment_message_a_deployer_keeps_failing_goes_to_a_dead_letter_queue():
+    queue = resources_of_type(TEMPLATE, "AWS::SQS::Queue")["AccountDeploymentQueue"]
+
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["AccountDeploymentDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": 5,
+    }
+
+
+def test_every_table_queue_and_key_is_an_output():
+    """What an operator looks for after `sam deploy` (assent-admin, a deployer, a JWKS consumer)."""
+    named = {json.dumps(output["Value"]) for output in TEMPLATE["Outputs"].values()}
+    kinds = ("AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::KMS::Key")
+    resources = [name for kind in kinds for name in resources_of_type(TEMPLATE, kind)]
+
+    assert [name for name in resources if json.dumps({"Ref": name}) not in named] == []
