@@ -369,7 +369,7 @@ def user_keys() -> UserKeys:
 def step_up() -> StepUp:
     from assent.services.step_up import StepUp
 
-    return StepUp(challenges_repository(), _recover_signer, passkeys, clock=_time.clock)
+    return StepUp(challenges_repository(), users_repository(), _recover_signer, passkeys, clock=_time.clock)
 
 
 def _recover_signer(message: str, signature: str) -> str | None:

@@ -18,10 +18,9 @@ import struct
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import cbor2
-from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
@@ -34,6 +33,14 @@ MAX_CREDENTIAL_ID_BYTES = 1023
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 _UP, _UV, _BE, _BS, _AT, _ED = 0x01, 0x04, 0x08, 0x10, 0x40, 0x80
+
+PublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | rsa.RSAPublicKey
+# The key each COSE algorithm is made with (a packed attestation's certificate must hold one of that kind).
+_KEY_TYPES: dict[int, type] = {
+    ES256: ec.EllipticCurvePublicKey,
+    EDDSA: ed25519.Ed25519PublicKey,
+    RS256: rsa.RSAPublicKey,
+}
 
 
 class WebAuthnRefused(ValueError):
@@ -99,6 +106,7 @@ class StoredCredential:
     public_key: bytes
     sign_count: int
     backup_eligible: bool
+    user_handle: bytes | None = None  # the `user.id` its registration gave it, which an assertion may return
 
 
 @dataclass(frozen=True)
@@ -182,11 +190,18 @@ def verify_assertion(
     if (auth_data.sign_count or credential.sign_count) and auth_data.sign_count <= credential.sign_count:
         raise SignCountWentBack("the sign count did not grow: the authenticator may be cloned")
     handle = body.get("userHandle")
+    user_handle = b64url_decode(handle, "userHandle") if handle else None
+    if (
+        user_handle is not None
+        and credential.user_handle is not None
+        and user_handle != credential.user_handle
+    ):
+        raise WebAuthnRefused("the user handle is not the one the passkey was registered with")
     return Assertion(
         credential_id=raw_id,
         sign_count=auth_data.sign_count,
         backed_up=auth_data.backed_up,
-        user_handle=b64url_decode(handle, "userHandle") if handle else None,
+        user_handle=user_handle,
     )
 
 
@@ -221,8 +236,10 @@ def cose_algorithm(cose_key: bytes) -> int:
 
 def verify_cose_signature(cose_key: bytes, signature: bytes, data: bytes) -> None:
     """WebAuthnRefused unless `signature` over `data` is the COSE key's (ES256 ones in strict DER)."""
-    key = _cose_map(cose_key)
-    public_key = _public_key(key)
+    _verify(_public_key(_cose_map(cose_key)), signature, data)
+
+
+def _verify(public_key: PublicKey, signature: bytes, data: bytes) -> None:
     try:
         if isinstance(public_key, ec.EllipticCurvePublicKey):
             strict_der(signature)
@@ -329,22 +346,17 @@ def _verify_certificate_signature(certificates: Any, algorithm: int, signature: 
     # for no attestation, so what make of authenticator made the key decides nothing.
     if not isinstance(certificates, list) or not certificates or not isinstance(certificates[0], bytes):
         raise WebAuthnRefused("x5c must list DER certificates")
+    # Imported here: x509 is some 19 ms of a cold start, and only a packed attestation with a certificate
+    # (which browsers, asked for none, do not send) needs it.
+    from cryptography import x509
+
     try:
         leaf = x509.load_der_x509_certificate(certificates[0]).public_key()
     except ValueError as error:
         raise WebAuthnRefused("the attestation certificate is not DER") from error
-    try:
-        if algorithm == ES256 and isinstance(leaf, ec.EllipticCurvePublicKey):
-            strict_der(signature)
-            leaf.verify(signature, signed, ec.ECDSA(SHA256()))
-        elif algorithm == RS256 and isinstance(leaf, rsa.RSAPublicKey):
-            leaf.verify(signature, signed, padding.PKCS1v15(), SHA256())
-        elif algorithm == EDDSA and isinstance(leaf, ed25519.Ed25519PublicKey):
-            leaf.verify(signature, signed)
-        else:
-            raise WebAuthnRefused("the attestation's alg does not match its certificate")
-    except InvalidSignature as error:
-        raise WebAuthnRefused("the attestation signature does not verify") from error
+    if not isinstance(leaf, _KEY_TYPES.get(algorithm, ())):
+        raise WebAuthnRefused("the attestation's alg does not match its certificate")
+    _verify(cast(PublicKey, leaf), signature, signed)  # of the algorithm's kind, checked just above
 
 
 def _one_cbor_item(data: bytes, name: str) -> tuple[bytes, bytes]:
@@ -368,9 +380,7 @@ def _cose_map(cose_key: bytes) -> dict[int, Any]:
     return key
 
 
-def _public_key(
-    key: Mapping[int, Any],
-) -> ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | rsa.RSAPublicKey:
+def _public_key(key: Mapping[int, Any]) -> PublicKey:
     kty, algorithm = key.get(1), key.get(3)
     try:
         if kty == 2 and algorithm == ES256 and key.get(-1) == 1:

@@ -86,6 +86,11 @@ class Device(BaseModel):
     type: DisplayText | None = Field(default=None, max_length=MAX_DEVICE_FIELD_CHARS)
 
 
+def _device_fields(device: Device | None) -> dict[str, str]:
+    """What a device said of itself, as a key keeps it: the fields it gave."""
+    return device.model_dump(exclude_none=True) if device else {}
+
+
 # WebAuthn's JSON (PublicKeyCredential.toJSON(), @simplewebauthn/browser): binary fields base64url, each
 # bounded well above what authenticators send.
 Base64Url = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]*={0,2}$", max_length=16384)]
@@ -145,15 +150,12 @@ class UserKey(BaseModel):
             raise ValueError('a credential registers a passkey: type must be "passKey"')
         return self
 
-    def device_fields(self) -> dict[str, str]:
-        return self.device.model_dump(exclude_none=True) if self.device else {}
-
     def new_key(self, passkeys: Callable[[], Passkeys]) -> NewKey:
         """The key by its public key, or the passkey its registration response proves (which consumes the
         registration's challenge)."""
         if self.credential is not None:
-            return passkeys().new_key(self.credential.model_dump(), self.device_fields())
-        return NewKey(self.type, (self.publicKey or "").lower(), self.device_fields())
+            return passkeys().new_key(self.credential.model_dump(), _device_fields(self.device))
+        return NewKey(self.type, (self.publicKey or "").lower(), _device_fields(self.device))
 
 
 class SignUpBody(BaseModel):
@@ -284,9 +286,7 @@ class RespondBody(BaseModel):
         if self.challengeType != "recoveryKey" or self.recoveryKey is None:
             return None
         key = self.recoveryKey.newDeviceKey
-        return NewKey(
-            key.type, key.publicKey.lower(), key.device.model_dump(exclude_none=True) if key.device else {}
-        )
+        return NewKey(key.type, key.publicKey.lower(), _device_fields(key.device))
 
     @property
     def credential(self) -> AuthenticationResponse | None:
@@ -483,8 +483,7 @@ class NewPasskey(BaseModel):
 
     def new_key(self, passkeys: Callable[[], Passkeys]) -> NewKey:
         """The passkey its registration response proves (which consumes the registration's challenge)."""
-        device = self.device.model_dump(exclude_none=True) if self.device else {}
-        return passkeys().new_key(self.credential.model_dump(), device)
+        return passkeys().new_key(self.credential.model_dump(), _device_fields(self.device))
 
 
 class StepUpProofBody(SignedByKeyOrPasskey):

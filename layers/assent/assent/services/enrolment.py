@@ -89,24 +89,24 @@ class NewKey:
         except MalformedKey as error:
             raise InvalidKey(str(error)) from error
 
+    @property
+    def _stored_public_key(self) -> str:
+        """The key as it is stored and listed: x‖y in lower-case hex, or a passkey's credential digest."""
+        return self.public_key if self._digest_named else self.point.hex
+
     def attributes(self) -> dict[str, Any]:
         """What a proof stores of the key, for `stored` to read back."""
-        public = self.public_key if self._digest_named else self.point.hex
-        stored = {"key_type": self.key_type, "public_key": public, "device": self.device}
+        stored = {"key_type": self.key_type, "public_key": self._stored_public_key, "device": self.device}
         if self.passkey is not None:
             stored["passkey"] = passkey_fields(self.passkey)
         return stored
 
     def record(self, user_id: str, now: int) -> KeyRecord:
-        if self.passkey is not None and self._digest_named:
-            ref, public = passkey_key(self.passkey.digest), self.passkey.digest
-        else:
-            ref, public = device_key(self.point.fingerprint), self.point.hex
         return KeyRecord(
-            ref=ref,
+            ref=passkey_key(self.fingerprint) if self._digest_named else device_key(self.fingerprint),
             user_id=user_id,
             key_type=self.key_type,
-            public_key=public,
+            public_key=self._stored_public_key,
             created_at=now,
             device=self.device or None,
             passkey=self.passkey,

@@ -18,6 +18,7 @@ from assent.core.clock import Clock, system_clock
 from assent.core.errors import AssentError, InvalidRequest, SignInFailed
 from assent.core.observability import logger
 from assent.crypto.webauthn import (
+    Assertion,
     RelyingParty,
     SignCountWentBack,
     StoredCredential,
@@ -159,17 +160,9 @@ class Passkeys:
             passkey = key.passkey
             if passkey is None:
                 return None  # a key registered by its public key signs text; it has no credential
-            stored = StoredCredential(
-                passkey.credential_id, passkey.cose_key, passkey.sign_count, passkey.backup_eligible
-            )
             try:
-                assertion = verify_assertion(
-                    credential, challenge=bytes.fromhex(challenge), rp=self._rp, credential=stored
-                )
-            except WebAuthnRefused as error:
-                logger.info("passkey assertion refused", extra={"reason": str(error)})
-                return None
-            if assertion.user_handle is not None and assertion.user_handle != passkey.user_handle:
+                assertion = self._asserted(credential, bytes.fromhex(challenge), passkey)
+            except WebAuthnRefused:
                 return None
             moved = replace(passkey, sign_count=assertion.sign_count, backed_up=assertion.backed_up)
             return replace(key, passkey=moved)
@@ -246,20 +239,14 @@ class Passkeys:
         now: int,
     ) -> KeyProof:
         holder, passkey = found
-        stored = StoredCredential(
-            passkey.credential_id, passkey.cose_key, passkey.sign_count, passkey.backup_eligible
-        )
         try:
-            assertion = verify_assertion(credential, challenge=challenge, rp=self._rp, credential=stored)
+            assertion = self._asserted(credential, challenge, passkey)
         except SignCountWentBack as error:
             self._users.flag_clone(holder.key, now=now)
             logger.warning("passkey sign count went back", extra={"key": holder.key.ref})
             raise refused from error
         except WebAuthnRefused as error:
-            logger.info("passkey assertion refused", extra={"reason": str(error)})
             raise refused from error
-        if assertion.user_handle is not None and assertion.user_handle != passkey.user_handle:
-            raise refused
         # Revoked meanwhile, or used at the same moment by another response: one use wins.
         write = self._users.passkey_used_item(
             holder.key,
@@ -269,3 +256,18 @@ class Passkeys:
             now=now,
         ).refused_with(refused)
         return KeyProof(holder.key.ref, write)
+
+    def _asserted(self, credential: Mapping[str, Any], challenge: bytes, passkey: Passkey) -> Assertion:
+        """The assertion of `challenge` by this passkey, checked in full; WebAuthnRefused, logged, if not."""
+        stored = StoredCredential(
+            passkey.credential_id,
+            passkey.cose_key,
+            passkey.sign_count,
+            passkey.backup_eligible,
+            passkey.user_handle,
+        )
+        try:
+            return verify_assertion(credential, challenge=challenge, rp=self._rp, credential=stored)
+        except WebAuthnRefused as error:
+            logger.info("passkey assertion refused", extra={"reason": str(error)})
+            raise

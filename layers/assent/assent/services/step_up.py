@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from assent.crypto.wallets import RecoverSigner
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.transactions import Write
+    from assent.repositories.users import UsersRepository
     from assent.services.passkeys import Passkeys
 
 FORMAT = "assent-step-up/v1"
@@ -56,11 +57,11 @@ class StepUpProof:
 
 @dataclass(frozen=True)
 class Signer:
-    """The key that proved a step-up, and, for a WebAuthn passkey, the write recording its use (which also
-    checks it is live); for another key, the caller checks that in the action's own write."""
+    """The key that proved a step-up, and the write, for the action's own transaction, that checks it is
+    still a live key of the user (for a WebAuthn passkey, recording its use too)."""
 
     ref: str
-    write: Write | None = None
+    write: Write
 
 
 def step_up_message(purpose: str, user_id: str, target: str, challenge_data: str, expires_at: int) -> str:
@@ -84,11 +85,13 @@ class StepUp:
     def __init__(
         self,
         challenges: ProofsRepository,
+        users: UsersRepository,
         recover: RecoverSigner,
         passkeys: Callable[[], Passkeys],
         clock: Clock = system_clock,
     ) -> None:
         self._challenges = challenges
+        self._users = users
         self._recover = recover
         self._passkeys = passkeys  # built on first use: only a WebAuthn proof loads its verifier
         self._clock = clock
@@ -125,4 +128,4 @@ class StepUp:
             return Signer(passkey.ref, passkey.write)
         if not key.signed(str(challenge.fields["message"]), proof.signature):
             raise refused
-        return Signer(key.ref)
+        return Signer(key.ref, self._users.live_key_check_item(key.ref, user_id).refused_with(refused))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from assent.core.clock import Clock, system_clock
 from assent.core.errors import InvalidKey as InvalidKeyText
-from assent.core.errors import KeyNotFound, KeyTaken, LastKey, StepUpRefused
+from assent.core.errors import KeyNotFound, KeyTaken, LastKey
 from assent.crypto.named_keys import checksummed
 from assent.crypto.p256 import InvalidKey as MalformedKey
 from assent.crypto.p256 import public_key
@@ -86,10 +86,7 @@ class UserKeys:
             [
                 *self._users.add_key_items(record, key_taken=taken),
                 self._users.count_live_keys_item(user_id, 1),
-                signer.write
-                or self._users.live_key_check_item(signer.ref, user_id).refused_with(
-                    StepUpRefused("the proof is not by a live key of yours")
-                ),
+                signer.write,
             ],
         )
         return record
@@ -114,12 +111,7 @@ class UserKeys:
             ),
         ]
         if signer.ref != ref:  # a key proving its own removal is checked by the revocation's condition
-            writes.append(
-                signer.write
-                or self._users.live_key_check_item(signer.ref, user_id).refused_with(
-                    StepUpRefused("the proof is not by a live key of yours")
-                )
-            )
+            writes.append(signer.write)
         try:
             transact(self._users.client, writes)
         except _Revoked:
