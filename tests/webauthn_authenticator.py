@@ -4,6 +4,7 @@ and AuthenticationResponseJSON a browser would hand a site, and can be told to g
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import json
 import os
@@ -47,6 +48,35 @@ def malformed_der(signature: bytes, how: str) -> bytes:
     return encoded + (b"\x00" if how == "trailing byte" else b"")
 
 
+def attestation_certificate(key: ec.EllipticCurvePrivateKey) -> bytes:
+    """A self-signed attestation certificate for `key`, with the fields packed attestation asks of one."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509.oid import NameOID
+
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Test Authenticators"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Authenticator Attestation"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "Test Authenticator"),
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(key, SHA256())
+    )
+    return certificate.public_bytes(Encoding.DER)
+
+
 @dataclass
 class Authenticator:
     """One credential on a software authenticator. `counts` makes it keep a sign count (security keys do;
@@ -61,6 +91,8 @@ class Authenticator:
     credential_id: bytes = field(default_factory=lambda: os.urandom(16))
     private_key: Any = None
     sign_count: int = 0
+    # With fmt "packed": a P-256 key whose certificate (x5c) signs the attestation instead of the credential.
+    attestation_key: Any = None
 
     def __post_init__(self) -> None:
         if self.private_key is None:
@@ -146,6 +178,13 @@ class Authenticator:
         if self.fmt == "packed":
             signed = auth_data + hashlib.sha256(client_data_json).digest()
             statement = {"alg": self.algorithm, "sig": self.sign(signed)}
+            if self.attestation_key is not None:
+                signature = self.attestation_key.sign(signed, ec.ECDSA(SHA256()))
+                statement = {
+                    "alg": ES256,
+                    "sig": signature,
+                    "x5c": [attestation_certificate(self.attestation_key)],
+                }
         attestation = cbor2.dumps({"fmt": self.fmt, "attStmt": statement, "authData": auth_data})
         return {
             "id": b64url(self.credential_id),

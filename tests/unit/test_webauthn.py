@@ -5,13 +5,16 @@ not change; no cross-origin ceremony) are shown against the expected outcome alo
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 from collections.abc import Callable
 from typing import Any
 
+import cbor2
 import pytest
 import webauthn
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from assent.crypto.webauthn import (
     RelyingParty,
@@ -21,7 +24,7 @@ from assent.crypto.webauthn import (
     verify_assertion,
     verify_registration,
 )
-from tests.webauthn_authenticator import AT, BE, BS, EDDSA, ES256, RS256, UP, UV, Authenticator
+from tests.webauthn_authenticator import AT, BE, BS, EDDSA, ES256, RS256, UP, UV, Authenticator, b64url
 
 RP_ID = "localhost"
 ORIGIN = "http://localhost:3000"
@@ -72,6 +75,10 @@ OURS_ALONE: dict[str, dict[str, Any]] = {
     "the backup-eligible flag changed": {"flags": UP | UV, "eligible": True},
     "a cross-origin ceremony": {"client_data": {"crossOrigin": True}},
 }
+
+
+def _decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def _outcome(check: Callable[[], Any]) -> bool:
@@ -194,3 +201,28 @@ def test_strict_der_gives_r_and_s_of_a_well_formed_signature():
     assert r > 0 and s > 0
     with pytest.raises(WebAuthnRefused):
         strict_der(signature + b"\x00")
+
+
+@pytest.mark.parametrize("algorithm", [ES256, EDDSA, RS256])
+def test_a_packed_attestation_with_a_certificate_is_checked_and_agrees_with_py_webauthn(algorithm):
+    """SECURITY.md 40: the certificate's key must have made the statement's signature (no certificate is
+    trusted: the format is checked, not the make of authenticator)."""
+    authenticator = Authenticator(
+        algorithm=algorithm, fmt="packed", attestation_key=ec.generate_private_key(ec.SECP256R1())
+    )
+    challenge = os.urandom(32)
+    response = authenticator.register(challenge=challenge, rp_id=RP_ID, origin=ORIGIN)
+    forged = Authenticator(
+        algorithm=algorithm, fmt="packed", attestation_key=ec.generate_private_key(ec.SECP256R1())
+    )
+    mismatched = forged.register(challenge=challenge, rp_id=RP_ID, origin=ORIGIN)
+    # The statement of one certificate with the certificate of another.
+    statement = cbor2.loads(_decode(mismatched["response"]["attestationObject"]))
+    original = cbor2.loads(_decode(response["response"]["attestationObject"]))
+    statement["attStmt"]["x5c"] = original["attStmt"]["x5c"]
+    mismatched["response"]["attestationObject"] = b64url(cbor2.dumps(statement))
+
+    assert _outcome(lambda: _ours_register(response, challenge))
+    assert _outcome(lambda: _reference_register(response, challenge))
+    assert not _outcome(lambda: _ours_register(mismatched, challenge))
+    assert not _outcome(lambda: _reference_register(mismatched, challenge))
