@@ -21,12 +21,13 @@ export SAM_CLI_TELEMETRY := 0
 # sam build looks for python3.13 on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PYTHON_BIN):$(PATH)
 
-.PHONY: help env browser test lint typecheck template unit run build bench openapi fuzz clean
+.PHONY: help env browser test lint typecheck template unit run build deploy bench openapi fuzz clean
 
 help:
 	@echo "make run    start the local API on http://127.0.0.1:$${PORT:-3000} (no Docker, no AWS account)"
 	@echo "make test   lint, types, template checks and every test"
 	@echo "make build  sam build (for sam deploy)"
+	@echo "make deploy sam build, then sam deploy --guided (GUIDED= to reuse samconfig.toml's answers)"
 	@echo "make bench  measure what a request costs (a few minutes; prints tables)"
 	@echo "make openapi  write docs/openapi.json from the handlers (a test fails when it is stale)"
 	@echo "make fuzz   long runs: Schemathesis against the local API (EXAMPLES=300 per operation and phase)"
@@ -78,6 +79,12 @@ run: env
 
 build: env
 	$(BIN)/sam build
+
+# The first time, the guided deploy asks for the five parameters without a default and saves the answers in
+# samconfig.toml; later, GUIDED= deploys with them.
+GUIDED ?= --guided
+deploy: build
+	$(BIN)/sam deploy $(GUIDED)
 
 # The runtime dependencies alone, as the layer holds them, for the cold-start benchmark. Copied, not linked
 # from uv's cache, so nothing done to these files can reach the cache or .venv.

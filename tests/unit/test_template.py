@@ -243,3 +243,29 @@ def test_every_table_queue_and_key_is_an_output():
     resources = [name for kind in kinds for name in resources_of_type(TEMPLATE, kind)]
 
     assert [name for name in resources if json.dumps({"Ref": name}) not in named] == []
+
+
+def test_the_guided_deploy_asks_of_no_function_whether_no_authentication_is_right():
+    """`sam deploy --guided` asked "<Function> has no authentication. Is this okay? [y/N]" of every function,
+    and Enter at the first aborted the deploy. SAM CLI's own check now finds each route declared public."""
+    from samcli.commands.deploy.auth_utils import auth_per_resource
+    from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
+
+    stacks, _ = SamLocalStackProvider.get_stacks(str(ROOT / "template.yaml"), parameter_overrides={})
+    answers = auth_per_resource(stacks)
+
+    assert len(answers) == len(FUNCTIONS)
+    assert [name for name, declared in answers if not declared] == []
+
+
+def test_the_committed_samconfig_deploys_with_iam_and_asks_before_changing():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    deploy = config["default"]["deploy"]["parameters"]
+
+    assert config["default"]["global"]["parameters"]["stack_name"] == "assent"
+    assert deploy["capabilities"] == "CAPABILITY_IAM" and deploy["confirm_changeset"] is True
+    assert deploy["resolve_s3"] is True
+    # SAM reads parameter_overrides from here once a guided deploy saves them; none are committed.
+    assert "parameter_overrides" not in deploy
