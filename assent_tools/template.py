@@ -46,12 +46,67 @@ def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
     return yaml_parse(path.read_text())
 
 
-def resources_of_type(template: Mapping[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+def resources_of_type(
+    template: Mapping[str, Any], kind: str, conditions: Mapping[str, bool] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The resources of one type; given the conditions' values, only those a deployment would hold."""
     return {
         logical_id: resource.get("Properties", {})
         for logical_id, resource in template.get("Resources", {}).items()
         if resource.get("Type") == kind
+        and (conditions is None or conditions.get(resource.get("Condition", ""), True))
     }
+
+
+def parameter_values(template: Mapping[str, Any], overrides: Mapping[str, str]) -> dict[str, str]:
+    """Every parameter's value: its default unless `overrides` gives one."""
+    values = {name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()}
+    values.update(overrides)
+    return values
+
+
+def conditions(template: Mapping[str, Any], parameters: Mapping[str, str]) -> dict[str, bool]:
+    """Each condition of the template, evaluated as CloudFormation does for these parameters (Fn::Equals,
+    Fn::Not, Fn::And, Fn::Or and Condition over parameters and literals)."""
+    values = parameter_values(template, parameters)
+    declared = template.get("Conditions", {})
+    evaluated: dict[str, bool] = {}
+
+    def operand(node: Any) -> str:
+        if isinstance(node, dict) and set(node) == {"Ref"}:
+            return values[node["Ref"]]
+        if isinstance(node, str | int | float):
+            return str(node)
+        raise ValueError(f"a condition operand this evaluator does not read: {node!r}")
+
+    def truth(node: Any) -> bool:
+        [(function, arguments)] = node.items()
+        if function == "Fn::Equals":
+            return operand(arguments[0]) == operand(arguments[1])
+        if function == "Fn::Not":
+            return not truth(arguments[0])
+        if function == "Fn::And":
+            return all(truth(argument) for argument in arguments)
+        if function == "Fn::Or":
+            return any(truth(argument) for argument in arguments)
+        if function == "Condition":
+            return condition(arguments)
+        raise ValueError(f"a condition function this evaluator does not read: {function}")
+
+    def condition(name: str) -> bool:
+        if name not in evaluated:
+            evaluated[name] = truth(declared[name])
+        return evaluated[name]
+
+    return {name: condition(name) for name in declared}
+
+
+def chosen(value: Any, conditions: Mapping[str, bool]) -> Any:
+    """`value` with each Fn::If replaced by the branch its condition takes."""
+    while isinstance(value, dict) and set(value) == {"Fn::If"}:
+        name, when_true, when_false = value["Fn::If"]
+        value = when_true if conditions[name] else when_false
+    return value
 
 
 def functions(template: Mapping[str, Any], root: Path = ROOT) -> dict[str, FunctionSpec]:
@@ -110,15 +165,23 @@ def local_parameters(environ: Mapping[str, str], *, port: int = 3000) -> dict[st
     }
 
 
-def create_keys(kms_client: Any, template: Mapping[str, Any]) -> dict[str, str]:
-    """Create every KMS key the template declares; returns each logical id's key id."""
+def create_keys(
+    kms_client: Any,
+    template: Mapping[str, Any],
+    parameters: Mapping[str, str],
+    existing: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Create the KMS keys a deployment with these parameters holds, except those `existing` names; returns
+    each logical id's key id."""
+    held = resources_of_type(template, "AWS::KMS::Key", conditions(template, parameters))
     return {
-        logical_id: kms_client.create_key(
+        logical_id: (existing or {}).get(logical_id)
+        or kms_client.create_key(
             KeySpec=props["KeySpec"],
             KeyUsage=props["KeyUsage"],
             Description=props.get("Description", logical_id),
         )["KeyMetadata"]["KeyId"]
-        for logical_id, props in resources_of_type(template, "AWS::KMS::Key").items()
+        for logical_id, props in held.items()
     }
 
 
@@ -135,7 +198,7 @@ def provision(session: Any, template: Mapping[str, Any], parameters: Mapping[str
     """Create the template's tables, KMS keys, queues and SES identities in the store `session` points at;
     returns the physical id of each logical id, for `function_environment`."""
     physical = create_tables(session.client("dynamodb"), template)
-    physical.update(create_keys(session.client("kms"), template))
+    physical.update(create_keys(session.client("kms"), template, parameters))
     physical.update(create_queues(session.client("sqs"), template))
     ses = session.client("ses")
     for identity in ses_identities(template, parameters):
@@ -153,10 +216,11 @@ def function_environment(
 
     All functions share one process locally, so they must agree on each variable's value.
     """
-    parameters = {name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()}
-    parameters.update(overrides or {})
+    parameters = parameter_values(template, overrides or {})
+    held = conditions(template, parameters)
 
     def resolve(name: str, value: Any) -> str:
+        value = chosen(value, held)
         if isinstance(value, dict) and set(value) == {"Ref"}:
             ref = value["Ref"]
             if ref in parameters:
@@ -165,7 +229,7 @@ def function_environment(
                 return physical_ids[ref]
         if isinstance(value, str | int | float):
             return str(value)
-        raise ValueError(f"{name}: the local gateway resolves only literals and Ref, not {value!r}")
+        raise ValueError(f"{name}: the local gateway resolves only literals, Ref and Fn::If, not {value!r}")
 
     environment: dict[str, str] = {}
     scopes = [template.get("Globals", {}).get("Function", {})]

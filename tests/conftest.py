@@ -17,6 +17,8 @@ from moto import mock_aws
 from assent_tools.runner import LambdaContext
 from assent_tools.template import (
     Handler,
+    conditions,
+    create_keys,
     function_environment,
     functions,
     load_template,
@@ -40,6 +42,8 @@ os.environ.update(
     }
 )
 PARAMETERS = local_parameters({})
+# The template's conditions in the deployment the tests run against: the policies' Fn::If read them.
+CONDITIONS = conditions(TEMPLATE, PARAMETERS)
 # Until the `aws` fixture creates them, every resource is named by its logical id (tables are, for good).
 os.environ.update(function_environment(TEMPLATE, {name: name for name in TEMPLATE["Resources"]}, PARAMETERS))
 
@@ -77,9 +81,33 @@ def aws() -> Iterator[None]:
     with mock_aws():
         physical_ids = provision(boto3.Session(), TEMPLATE, PARAMETERS)
         os.environ.update(function_environment(TEMPLATE, physical_ids, PARAMETERS))
+        _PHYSICAL.update(physical_ids)
         _LOGICAL.update({physical: logical for logical, physical in physical_ids.items()})
         yield
         _LOGICAL.clear()
+        _PHYSICAL.clear()
+
+
+def redeploy(overrides: dict[str, str]) -> dict[str, str]:
+    """What `sam deploy` with these parameters does to the KMS keys and the functions: the keys a condition
+    now holds are created, those it no longer holds are scheduled for deletion (their DeletionPolicy), and
+    the functions see the new environment. Returns each key's id by logical id."""
+    from assent import wiring
+
+    parameters = {**PARAMETERS, **overrides}
+    kms = boto3.client("kms")
+    before = {logical: _PHYSICAL[logical] for logical in TEMPLATE["Resources"] if logical in _PHYSICAL}
+    keys = create_keys(kms, TEMPLATE, parameters, existing=before)
+    for logical, key_id in before.items():
+        if TEMPLATE["Resources"][logical]["Type"] == "AWS::KMS::Key" and logical not in keys:
+            kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+            del _PHYSICAL[logical], _LOGICAL[key_id]
+    _PHYSICAL.update(keys)
+    _LOGICAL.update({physical: logical for logical, physical in keys.items()})
+    os.environ.update(function_environment(TEMPLATE, _PHYSICAL, parameters))
+    CONDITIONS.update(conditions(TEMPLATE, parameters))
+    wiring.reset()
+    return keys
 
 
 def empty_tables() -> dict[str, Any]:
@@ -136,7 +164,9 @@ def api_key(tables: dict[str, Any]) -> str:
 
 
 _HANDLERS: dict[str, Handler] = {}
-# The logical id of each physical table name, key id and queue URL the `aws` fixture created.
+# The physical id of each logical id the `aws` fixture created (a table's name, a key's id, a queue's URL),
+# and the logical id of each.
+_PHYSICAL: dict[str, str] = {}
 _LOGICAL: dict[str, str] = {}
 _SPECS = functions(TEMPLATE)
 
@@ -176,7 +206,7 @@ def invoke(function_id: str, event: dict[str, Any]) -> Answer:
         )
     if _LOGICAL:
         needed = {p for service, op, params in calls for p in policies.needed(service, op, params, _LOGICAL)}
-        refused = needed - policies.allowed(TEMPLATE["Resources"][function_id])
+        refused = needed - policies.allowed(TEMPLATE["Resources"][function_id], CONDITIONS)
         assert not refused, f"{function_id}'s policy in template.yaml does not allow {sorted(refused)}"
     body = json.loads(response["body"]) if response.get("body") else None
     headers = {**response.get("headers", {})}

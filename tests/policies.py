@@ -9,6 +9,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from assent_tools.template import chosen
+
 # An allowed or needed permission: the IAM action and the resource, named by its logical id in the template
 # (a table, "<table>/index/<name>", a key, a queue), or "*" for SES identities.
 Permission = tuple[str, str]
@@ -37,17 +39,24 @@ def _resource(resource: Any) -> str:
     raise ValueError(f"a policy resource this check does not read: {resource!r}")
 
 
-def allowed(function: Mapping[str, Any]) -> set[Permission]:
-    """The permissions a function's inline policy statements grant."""
+def allowed(function: Mapping[str, Any], conditions: Mapping[str, bool]) -> set[Permission]:
+    """The permissions a function's inline policy statements grant in a deployment where the template's
+    conditions have these values."""
     granted: set[Permission] = set()
     for policy in function["Properties"].get("Policies", []):
         for statement in policy["Statement"]:
             assert statement["Effect"] == "Allow"
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            resources = (
-                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-            )
-            granted |= {(action, _resource(resource)) for action in actions for resource in resources}
+            resources = chosen(statement["Resource"], conditions)
+            resources = [
+                chosen(r, conditions) for r in (resources if isinstance(resources, list) else [resources])
+            ]
+            granted |= {
+                (action, _resource(resource))
+                for action in actions
+                for resource in resources
+                if resource != {"Ref": "AWS::NoValue"}
+            }
     return granted
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
 
-from assent_tools.template import load_template, local_parameters, resources_of_type
+from assent_tools.template import conditions, load_template, local_parameters, resources_of_type
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = load_template()
@@ -86,16 +87,79 @@ def test_tokens_are_signed_by_a_kms_p256_key_and_codes_keyed_by_a_kms_hmac_key()
     keys = resources_of_type(TEMPLATE, "AWS::KMS::Key")
     variables = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
 
-    assert (keys["TokenSigningKey"]["KeySpec"], keys["TokenSigningKey"]["KeyUsage"]) == (
-        "ECC_NIST_P256",
-        "SIGN_VERIFY",
-    )
+    for slot in ("TokenSigningKeyA", "TokenSigningKeyB"):
+        assert (keys[slot]["KeySpec"], keys[slot]["KeyUsage"]) == ("ECC_NIST_P256", "SIGN_VERIFY")
     assert (keys["CodeHashKey"]["KeySpec"], keys["CodeHashKey"]["KeyUsage"]) == (
         "HMAC_256",
         "GENERATE_VERIFY_MAC",
     )
-    assert variables["ASSENT_TOKEN_KEY_ID"] == {"Ref": "TokenSigningKey"}
+    assert variables["ASSENT_TOKEN_KEY_ID"] == {
+        "Fn::If": ["SignsWithTokenKeyA", {"Ref": "TokenSigningKeyA"}, {"Ref": "TokenSigningKeyB"}]
+    }
     assert variables["ASSENT_CODE_KEY_ID"] == {"Ref": "CodeHashKey"}
+
+
+_ROOT = {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
+# What a key's administrator must never be able to do with it, and what would let it grant itself that.
+_KEY_USE = {"kms:Sign", "kms:Verify", "kms:GenerateMac", "kms:VerifyMac", "kms:Encrypt", "kms:Decrypt"}
+_KEY_USE |= {"kms:CreateGrant", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:*"}
+
+
+@pytest.mark.parametrize(
+    ("key", "use", "tag"),
+    [
+        ("TokenSigningKeyA", "kms:Sign", "assent:signs-tokens"),
+        ("TokenSigningKeyB", "kms:Sign", "assent:signs-tokens"),
+        ("CodeHashKey", "kms:GenerateMac", "assent:keeps-codes"),
+    ],
+)
+def test_a_key_is_used_only_by_the_functions_whose_policy_uses_it(key, use, tag):
+    """SECURITY.md 23 and 42 (the key policies gave kms:* to the account, so any principal with broad KMS
+    rights could sign a token for any user). The administrator manages the key and cannot use it; the account
+    may use it only from a role carrying the key's tag with this stack's name, and SAM's translator gives that
+    tag to exactly the roles of the functions whose own policy uses the key."""
+    statements = {s["Sid"]: s for s in TEMPLATE["Resources"][key]["Properties"]["KeyPolicy"]["Statement"]}
+    admin = next(s for s in statements.values() if "kms:PutKeyPolicy" in s["Action"])
+    [user] = [s for s in statements.values() if s["Action"] == use]
+    resources = _transformed()
+    tagged = {
+        logical.removesuffix("Role")
+        for logical, resource in resources.items()
+        if resource["Type"] == "AWS::IAM::Role"
+        and {"Key": tag, "Value": {"Ref": "AWS::StackName"}} in resource["Properties"].get("Tags", [])
+    }
+    using = {
+        function
+        for function in FUNCTIONS
+        if any(action == use for action, _ in policies_allowing(function) if _ == key)
+    }
+
+    assert admin["Principal"]["AWS"] == {
+        "Fn::If": ["NamedKeyAdministrator", {"Ref": "KeyAdministratorArn"}, _ROOT]
+    }
+    assert not _KEY_USE & set(admin["Action"])
+    assert all(s["Principal"]["AWS"] == _ROOT for s in statements.values() if s is not admin)
+    assert not any(_KEY_USE & set(_listed(s["Action"])) for s in statements.values() if s is not user)
+    assert user["Condition"] == {"StringEquals": {f"aws:PrincipalTag/{tag}": {"Ref": "AWS::StackName"}}}
+    assert using and tagged == using
+
+
+def _listed(action: str | list[str]) -> list[str]:
+    return action if isinstance(action, list) else [action]
+
+
+def policies_allowing(function: str) -> set[tuple[str, str]]:
+    """What a function's own policy grants, under either slot of the token keys."""
+    from tests import policies
+
+    return {
+        permission
+        for slots in ("A", "B")
+        for permission in policies.allowed(
+            TEMPLATE["Resources"][function],
+            conditions(TEMPLATE, {**local_parameters({}), "TokenSigningKeys": slots}),
+        )
+    }
 
 
 def test_access_tokens_cannot_be_configured_to_outlive_fifteen_minutes():
@@ -109,7 +173,9 @@ def test_a_call_a_functions_policy_forgot_is_caught():
     it does not."""
     from tests import policies
 
-    granted = policies.allowed(TEMPLATE["Resources"]["RefreshFunction"])
+    granted = policies.allowed(
+        TEMPLATE["Resources"]["RefreshFunction"], conditions(TEMPLATE, local_parameters({}))
+    )
     tables = {"SessionsTable": "SessionsTable", "UsersTable": "UsersTable"}
     rotation = {
         "TransactItems": [
@@ -147,6 +213,7 @@ def test_the_functions_that_wait_have_reserved_concurrency_and_no_other_does():
     assert (parameter["Default"], parameter["MinValue"]) == (20, 0)
 
 
+@cache
 def _transformed() -> dict[str, Any]:
     """The template as SAM's own translator makes it for CloudFormation, offline (as `sam validate` does,
     with placeholder code locations)."""

@@ -23,15 +23,16 @@ class TokenSettings:
     issuer: str
     audience: str
     signing_key_id: str
-    # Keys that signed tokens still in circulation after a rotation (SECURITY.md 22: `kid` allow-list).
-    previous_key_ids: tuple[str, ...]
+    # Keys that verify without signing, during a rotation: the previous one, whose tokens are still in
+    # circulation, or the next one, published before it signs (SECURITY.md 22: `kid` allow-list).
+    other_key_ids: tuple[str, ...]
     access_token_seconds: int
     refresh_idle_seconds: int
     session_lifetime_seconds: int
 
     @property
     def verification_key_ids(self) -> tuple[str, ...]:
-        return (self.signing_key_id, *self.previous_key_ids)
+        return (self.signing_key_id, *self.other_key_ids)
 
 
 @dataclass(frozen=True)
@@ -160,13 +161,13 @@ def _token_settings() -> TokenSettings:
     lifetime_days = _integer("ASSENT_SESSION_LIFETIME_DAYS", 30)
     # A family cannot idle longer than it may live.
     idle_days = _integer("ASSENT_REFRESH_IDLE_DAYS", 7, at_most=lifetime_days)
-    previous = os.environ.get("ASSENT_PREVIOUS_TOKEN_KEY_IDS", "")
+    others = os.environ.get("ASSENT_OTHER_TOKEN_KEY_IDS", "")
     return TokenSettings(
         issuer=_required("ASSENT_TOKEN_ISSUER"),
         audience=_required("ASSENT_TOKEN_AUDIENCE"),
         # SECURITY.md 23: without a KMS key the function refuses to start; there is no fallback key.
         signing_key_id=_required("ASSENT_TOKEN_KEY_ID"),
-        previous_key_ids=tuple(key.strip() for key in previous.split(",") if key.strip()),
+        other_key_ids=tuple(key.strip() for key in others.split(",") if key.strip()),
         access_token_seconds=access_seconds,
         refresh_idle_seconds=idle_days * 86_400,
         session_lifetime_seconds=lifetime_days * 86_400,
