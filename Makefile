@@ -70,7 +70,7 @@ template: env
 	diff -u layers/assent/requirements.txt <($(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --quiet)
 
 unit: env browser
-	$(BIN)/pytest -n auto --cov=layers/assent/assent --cov=assent_tools --cov-report=term:skip-covered
+	$(BIN)/pytest -n auto --policy-fit --cov=layers/assent/assent --cov=assent_tools --cov-report=term:skip-covered
 
 test: lint typecheck template unit
 

@@ -208,6 +208,7 @@ def invoke(function_id: str, event: dict[str, Any]) -> Answer:
         needed = {p for service, op, params in calls for p in policies.needed(service, op, params, _LOGICAL)}
         refused = needed - policies.allowed(TEMPLATE["Resources"][function_id], CONDITIONS)
         assert not refused, f"{function_id}'s policy in template.yaml does not allow {sorted(refused)}"
+        policies.USED.record(function_id, needed, len(calls))
     body = json.loads(response["body"]) if response.get("body") else None
     headers = {**response.get("headers", {})}
     headers.update(
@@ -245,3 +246,43 @@ def api_event(
             event["headers"][name] = value
             event["multiValueHeaders"][name] = [value]
     return event
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--policy-fit",
+        action="store_true",
+        help="after the whole suite, fail if a function's policy grants what no handler test's call needs",
+    )
+
+
+class _PolicyFitCollector:
+    """Gathers each xdist worker's record of the calls it checked (pytest-xdist's controller hook)."""
+
+    @pytest.hookimpl
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        if "assent_policy_usage" in getattr(node, "workeroutput", {}):
+            policies.USED.merge(node.workeroutput["assent_policy_usage"])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_PolicyFitCollector())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A worker hands its record to the controller; the controller (or a lone process) checks the fit."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["assent_policy_usage"] = policies.USED.dump()
+        return
+    if not session.config.getoption("--policy-fit"):
+        return
+    problems, figures = policies.fit_report(TEMPLATE, policies.USED, conditions(TEMPLATE, PARAMETERS))
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(figures)
+        for problem in problems:
+            reporter.write_line(f"POLICY FIT: {problem}", red=True)
+    if problems:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

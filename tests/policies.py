@@ -4,6 +4,7 @@ enforce IAM and a call the policy forgets fails only once deployed."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -85,6 +86,96 @@ def needed(
     if service == "ses":
         return {(f"ses:{operation}", "*")}
     raise ValueError(f"a call this check does not read: {service}.{operation}")
+
+
+class Usage:
+    """The permissions each function's calls needed across the handler tests, and the count of calls."""
+
+    def __init__(self) -> None:
+        self.needed: dict[str, set[Permission]] = {}
+        self.calls = 0
+
+    def record(self, function_id: str, needed: set[Permission], calls: int) -> None:
+        self.needed.setdefault(function_id, set()).update(needed)
+        self.calls += calls
+
+    def dump(self) -> str:
+        return json.dumps({"calls": self.calls, "needed": {f: sorted(p) for f, p in self.needed.items()}})
+
+    def merge(self, dumped: str) -> None:
+        data = json.loads(dumped)
+        for function_id, needed in data["needed"].items():
+            self.record(function_id, {(action, resource) for action, resource in needed}, 0)
+        self.calls += data["calls"]
+
+
+USED = Usage()
+
+# Grants no handler test's call needs, each kept on purpose, with the reason. The fit check fails on an unused
+# grant missing here, and on an entry here whose grant is used or gone.
+_SHARED_PUBLIC_KEY = (
+    "checks access tokens, so each of its containers reads the token key's public half once; the tests' one "
+    "process shares that read among all functions, and another function made it first in this one's tests"
+)
+_UNVERIFIED_NOTICE = (
+    "the lock-out notice for e-mailed codes (SECURITY.md 28), and the mail budget it spends, go only to a "
+    "verified address, and this function's codes verify one: the notice is sent only when the address was "
+    "verified another way while a code was pending, which no test arranges"
+)
+KEPT_UNUSED: dict[tuple[str, str, str], str] = {
+    **{
+        (function_id, "kms:GetPublicKey", "TokenSigningKeyA"): _SHARED_PUBLIC_KEY
+        for function_id in (
+            "AddPasskeyFunction",
+            "ApproveOperationFunction",
+            "DenyOperationFunction",
+            "ResendVerificationFunction",
+            "RevokeKeyFunction",
+            "VerifyAccountFunction",
+            "Web3OnboardFunction",
+        )
+    },
+    ("VerifyAccountFunction", "dynamodb:UpdateItem", "RateLimitsTable"): _UNVERIFIED_NOTICE,
+    ("VerifyAccountFunction", "ses:SendEmail", "*"): _UNVERIFIED_NOTICE,
+}
+
+
+def unused(
+    template: Mapping[str, Any], usage: Usage, conditions: Mapping[str, bool]
+) -> set[tuple[str, str, str]]:
+    """(function, action, resource) of every grant that no recorded call needed."""
+    return {
+        (function_id, action, resource)
+        for function_id, resource_spec in template["Resources"].items()
+        if resource_spec["Type"] == "AWS::Serverless::Function"
+        for action, resource in allowed(resource_spec, conditions)
+        if (action, resource) not in usage.needed.get(function_id, set())
+    }
+
+
+def fit_report(
+    template: Mapping[str, Any], usage: Usage, conditions: Mapping[str, bool]
+) -> tuple[list[str], str]:
+    """What is wrong with the policies' fit to the code (empty when they fit), and the figures."""
+    never = unused(template, usage, conditions)
+    granted = sum(
+        len(allowed(spec, conditions))
+        for spec in template["Resources"].values()
+        if spec["Type"] == "AWS::Serverless::Function"
+    )
+    problems = [
+        f"{f} is granted {a} on {r}, which no handler test's call needs"
+        for f, a, r in sorted(never - KEPT_UNUSED.keys())
+    ]
+    problems += [
+        f"KEPT_UNUSED lists {f} {a} on {r}, which is used now or granted no more"
+        for f, a, r in sorted(KEPT_UNUSED.keys() - never)
+    ]
+    figures = (
+        f"policy fit: {usage.calls} AWS calls of {len(usage.needed)} functions checked against their policy; "
+        f"{granted} grants, {len(never)} used by no test ({len(never & KEPT_UNUSED.keys())} kept on purpose)"
+    )
+    return problems, figures
 
 
 @contextmanager

@@ -137,6 +137,17 @@ def test_an_action_is_read_changed_deactivated_and_deleted(api_key):
     assert delete_action(api_key, "demo-code").status == 404
 
 
+def test_an_update_that_changes_nothing_answers_the_action_as_it_is(api_key):
+    defined(api_key, PAYMENT)
+    before = get_action(api_key, "demo-code").body["result"]
+
+    status, _, unchanged = update_action(api_key, "demo-code", {})
+
+    assert (status, unchanged["type"]) == (200, "api.application.action.update")
+    assert unchanged["result"] == before
+    assert update_action(api_key, "no-such-code", {}).status == 404
+
+
 def test_a_change_is_checked_like_a_new_action(api_key):
     defined(api_key, PAYMENT)
 

@@ -20,7 +20,7 @@ from tests.handlers.hyphen import (
     sign_in,
     signed_up,
 )
-from tests.handlers.pakt import codes_sent_to, refresh
+from tests.handlers.pakt import codes_sent_to, new_wallet, onboarded, refresh, signed_validation
 
 
 def test_a_user_lists_their_keys_with_what_each_device_said_of_itself(tables):
@@ -273,6 +273,21 @@ def test_a_key_keeps_at_most_20_live_sessions_and_a_new_sign_in_ends_the_oldest(
     for _ in range(20):
         clock.advance(1)  # each a second newer than the last
         tokens.append(_refresh_token(sign_in(phone)))
+
+    assert refresh(tokens[0]).status == 401
+    assert [refresh(token).status for token in tokens[1:]] == [200] * 20
+    assert _ended(tables, "too-many-sessions") == 1
+
+
+def test_a_wallet_keeps_at_most_20_live_sessions_too(tables, clock):
+    """SECURITY.md 33, for Pakt's wallet sign-in."""
+    wallet = new_wallet()
+    tokens = [onboarded(wallet, "ada@example.com")["refreshToken"]]
+    for _ in range(20):
+        clock.advance(1)
+        validated = signed_validation(wallet)
+        assert validated.status == 202, validated.body  # Pakt's answer for a wallet not yet verified
+        tokens.append(validated.body["data"]["refreshToken"])
 
     assert refresh(tokens[0]).status == 401
     assert [refresh(token).status for token in tokens[1:]] == [200] * 20

@@ -213,3 +213,58 @@ def test_recovery_codes_fail_at_most_ten_times_a_day_then_recovery_is_refused(ta
     recovery_id = recover(new, email).body["recoveryId"]
     assert len(codes_sent_to(email)) == mailed + 1
     assert confirm_recovery(recovery_id, codes_sent_to(email)[-1], new.sign(recovery_id)).status == 202
+
+
+def _notices_to(email: str) -> list[str]:
+    return [
+        m["subject"]
+        for m in sent_mail("us-east-1")
+        if m["destinations"]["ToAddresses"] == [email]
+        and m["subject"] == "A way of signing in to your account was turned off"
+    ]
+
+
+def test_a_hundred_wrong_wallet_signatures_turn_the_wallet_off_and_tell_the_user(tables, clock: Clock, email):
+    """SECURITY.md 28, for the wallet factor (Pakt's validate): the notice goes out as for a device key."""
+    wallet, stranger = new_wallet(), new_wallet()
+    access = onboarded(wallet, email)["tempToken"]["token"]
+    assert (
+        verify_account(access, codes_sent_to(email)[-1]).status == 200
+    )  # an unverified address is told nothing
+    for _ in range(100):
+        requested = request(wallet.address).body["data"]
+        assert validate(sign(stranger, requested["message"]), requested["tempToken"]["token"]).status == 401
+        clock.advance(901)
+
+    requested = request(wallet.address).body["data"]
+    right = validate(sign(wallet, requested["message"]), requested["tempToken"]["token"])
+
+    assert (right.status, right.error) == (429, "FACTOR_DISABLED")
+    assert _notices_to(email) == ["A way of signing in to your account was turned off"]
+
+
+def test_a_hundred_wrong_secure_action_codes_turn_codes_off_and_tell_the_user(
+    tables, clock: Clock, api_key, email
+):
+    """SECURITY.md 28, for a secure action's codes (Metasky's verify), across orders: one wrong code an order,
+    each after the lock the last one began (and a day's wait whenever the address's mail budget is spent)."""
+    user_uuid = metasky.as_uuid(signed_up(Device(), email)["account"]["id"])
+    statuses = []
+    while len(statuses) < 100:
+        order = str(uuid.uuid4())
+        started = metasky.init(api_key, user_uuid, order)
+        if started.error == "TOO_MANY_REQUESTS":
+            clock.advance(86_400)
+            continue
+        action = started.body["data"]["secure_action_uuid"]
+        wrong = f"{(int(codes_sent_to(email)[-1]) + 1) % 1_000_000:06d}"
+        statuses.append(metasky.verify(api_key, user_uuid, action, wrong, order).status)
+        clock.advance(901)
+
+    order = str(uuid.uuid4())
+    action = metasky.init(api_key, user_uuid, order).body["data"]["secure_action_uuid"]
+    right = metasky.verify(api_key, user_uuid, action, codes_sent_to(email)[-1], order)
+
+    assert statuses == [400] * 100
+    assert (right.status, right.error) == (429, "FACTOR_DISABLED")
+    assert _notices_to(email) == ["A way of signing in to your account was turned off"]

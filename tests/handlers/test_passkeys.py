@@ -518,6 +518,32 @@ def test_a_passkey_proves_the_addition_of_another(tables):
     assert len(added.body["id"]) == 64  # an EdDSA passkey goes by its credential digest
 
 
+def test_a_passkey_proves_the_registration_of_a_recovery_key(tables):
+    """SECURITY.md 40 and 35: Hyphen's recovery key, added with a passkey's assertion as the proof."""
+    laptop = Authenticator()
+    access = sign_up_with(registered(laptop)).body["credentials"]["accessToken"]
+    issued = _addition_challenge(access)
+    proof = {
+        "challengeData": issued["challengeData"],
+        "credential": _asserted(laptop, issued["challengeData"], _user_handle(tables)),
+    }
+    body = {
+        "recoveryKey": {
+            "publicKey": Device(key_type="recoveryKey").public_key,
+            "cloudKey": {"accountName": "iCloud"},
+        },
+        "proof": proof,
+    }
+
+    answer = invoke(
+        "RegisterRecoveryKeyFunction",
+        api_event("hyphen/register_recovery_key.json", body=body, headers=bearer(access)),
+    )
+
+    assert answer.status == 201, answer.body
+    assert sorted(k["type"] for k in answer.body["keys"]) == ["passKey", "recoveryKey"]
+
+
 def test_an_access_token_alone_adds_no_passkey(tables):
     """SECURITY.md 35: a proof by someone else's key, or of another challenge, adds nothing."""
     access = signed_up(Device(), EMAIL)["credentials"]["accessToken"]

@@ -192,6 +192,26 @@ def test_a_call_a_functions_policy_forgot_is_caught():
     )
 
 
+def test_the_policy_fit_check_reports_a_grant_no_call_needs_and_a_stale_reason():
+    """SECURITY.md 42, "and no more": `make test` runs the suite with --policy-fit, which fails on a grant no
+    handler test's call needs unless tests/policies.py says why it is kept; here the check itself."""
+    from tests import policies
+
+    held = conditions(TEMPLATE, local_parameters({}))
+    usage = policies.Usage()
+    for function_id in FUNCTIONS:
+        usage.record(function_id, policies.allowed(TEMPLATE["Resources"][function_id], held), 1)
+    everything_used, _ = policies.fit_report(TEMPLATE, usage, held)
+    usage.needed["UpdateActionFunction"].discard(("dynamodb:UpdateItem", "ActionsTable"))
+    one_unused, figures = policies.fit_report(TEMPLATE, usage, held)
+
+    assert one_unused[0].startswith("UpdateActionFunction is granted dynamodb:UpdateItem on ActionsTable,")
+    # With every grant used, each reason kept for an unused one is stale, and said to be.
+    assert len(everything_used) == len(policies.KEPT_UNUSED) > 0
+    assert all(problem.startswith("KEPT_UNUSED lists") for problem in everything_used)
+    assert figures.startswith(f"policy fit: {len(FUNCTIONS)} AWS calls of {len(FUNCTIONS)} functions")
+
+
 def test_the_functions_that_wait_have_reserved_concurrency_and_no_other_does():
     """SECURITY.md 38: waiting calls cannot take the account's Lambda concurrency; 0 reserves none."""
     reserved = {
