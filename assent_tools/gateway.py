@@ -21,7 +21,7 @@ from samcli.local.docker.exceptions import ProcessSigTermException
 
 from assent_tools import openapi
 from assent_tools.runner import InProcessRunner
-from assent_tools.store import LocalStore
+from assent_tools.store import REGION, LocalStore, create_development_client, use_local_aws
 from assent_tools.template import (
     TEMPLATE,
     function_environment,
@@ -30,19 +30,6 @@ from assent_tools.template import (
     local_parameters,
     provision,
 )
-
-REGION = "us-east-1"
-LOCAL_AWS_ENVIRONMENT = {
-    # Dummy credentials: every AWS call goes to the local store, never to an account.
-    "AWS_ACCESS_KEY_ID": "local",
-    "AWS_SECRET_ACCESS_KEY": "local",
-    "AWS_DEFAULT_REGION": REGION,
-    "AWS_REGION": REGION,
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_METRICS_DISABLED": "true",
-    "ASSENT_NODE_ID": "assent-local",
-}
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -64,20 +51,21 @@ def main(argv: list[str] | None = None) -> None:
     template_path = args.template.resolve()
     template = load_template(template_path)
 
-    os.environ.pop("AWS_PROFILE", None)
-    os.environ.pop("AWS_SESSION_TOKEN", None)
-    os.environ.update(LOCAL_AWS_ENVIRONMENT)
     store_port = args.store_port if args.store_port is not None else args.port + 1
     store = LocalStore(REGION, port=store_port)
     store.start()
     try:
-        os.environ["AWS_ENDPOINT_URL"] = store.url
+        use_local_aws(store.url)
         parameters = local_parameters(os.environ, port=args.port)
         physical_ids = provision(boto3.Session(), template, parameters)
         environment = function_environment(template, physical_ids, parameters)
         os.environ.update(environment)
         # A template without a clients table (a test fixture, say) has no API keys to issue.
-        dev_key = _create_development_client() if "ASSENT_CLIENTS_TABLE" in environment else None
+        dev_key = (
+            create_development_client(os.environ.get("ASSENT_DEV_API_KEY"))
+            if "ASSENT_CLIENTS_TABLE" in environment
+            else None
+        )
 
         stacks, _ = SamLocalStackProvider.get_stacks(str(template_path))
         api = ApiProvider(stacks).api
@@ -142,17 +130,6 @@ def _undecodable_body_as_text() -> None:
         body.decode("utf-8")
     except UnicodeDecodeError:
         request._cached_data = body.decode("utf-8", errors="replace").encode("utf-8")
-
-
-def _create_development_client() -> str:
-    # Imported here: the layer reads its settings on first use, after the environment above is set.
-    from assent import wiring
-
-    wiring.reset()
-    issued = wiring.clients_service().create(
-        "local development", api_key=os.environ.get("ASSENT_DEV_API_KEY") or None
-    )
-    return issued.api_key
 
 
 if __name__ == "__main__":

@@ -54,6 +54,37 @@ class _OneAtATime:
         return [body]
 
 
+REGION = "us-east-1"
+LOCAL_AWS_ENVIRONMENT = {
+    # Dummy credentials: every AWS call goes to the local store, never to an account.
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "ASSENT_NODE_ID": "assent-local",
+}
+
+
+def use_local_aws(store_url: str) -> None:
+    """Point every AWS client this process makes at the local store, with dummy credentials."""
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    os.environ.update(LOCAL_AWS_ENVIRONMENT)
+    os.environ["AWS_ENDPOINT_URL"] = store_url
+
+
+def create_development_client(api_key: str | None) -> str:
+    """A client for local calls; its API key (`api_key`, or a new one)."""
+    # Imported here: the layer reads its settings on first use, after the environment is set.
+    from assent import wiring
+
+    wiring.reset()
+    return wiring.clients_service().create("local development", api_key=api_key or None).api_key
+
+
 class LocalStore:
     def __init__(self, region: str, port: int = 0, announce: Callable[[str], None] = print) -> None:
         self._region = region

@@ -120,9 +120,14 @@ def functions(template: Mapping[str, Any], root: Path = ROOT) -> dict[str, Funct
 
 
 def create_tables(dynamodb_client: Any, template: Mapping[str, Any]) -> dict[str, str]:
-    """Create every DynamoDB table the template declares, named by its logical id; returns the names."""
+    """Create every DynamoDB table the template declares, named by its logical id, unless the store has it
+    already; returns the names."""
     names = {}
+    existing = set(dynamodb_client.list_tables()["TableNames"])
     for logical_id, props in resources_of_type(template, "AWS::DynamoDB::Table").items():
+        names[logical_id] = logical_id
+        if logical_id in existing:
+            continue
         request: dict[str, Any] = {
             "TableName": logical_id,
             "KeySchema": props["KeySchema"],
@@ -138,7 +143,6 @@ def create_tables(dynamodb_client: Any, template: Mapping[str, Any]) -> dict[str
                 TableName=logical_id,
                 TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
             )
-        names[logical_id] = logical_id
     return names
 
 
@@ -194,11 +198,28 @@ def create_queues(sqs_client: Any, template: Mapping[str, Any]) -> dict[str, str
     }
 
 
+def existing_keys(kms_client: Any, template: Mapping[str, Any]) -> dict[str, str]:
+    """The usable keys a store holds for the template's KMS keys, found by their description (a local store's
+    keys are made by `create_keys`, which gives each its template description)."""
+    wanted = {
+        props.get("Description", logical_id): logical_id
+        for logical_id, props in resources_of_type(template, "AWS::KMS::Key").items()
+    }
+    found = {}
+    for listed in kms_client.list_keys()["Keys"]:
+        metadata = kms_client.describe_key(KeyId=listed["KeyId"])["KeyMetadata"]
+        if metadata["KeyState"] == "Enabled" and metadata.get("Description") in wanted:
+            found[wanted[metadata["Description"]]] = metadata["KeyId"]
+    return found
+
+
 def provision(session: Any, template: Mapping[str, Any], parameters: Mapping[str, str]) -> dict[str, str]:
-    """Create the template's tables, KMS keys, queues and SES identities in the store `session` points at;
-    returns the physical id of each logical id, for `function_environment`."""
+    """Create the template's tables, KMS keys, queues and SES identities in the store `session` points at,
+    keeping what it holds already (a store `make run` started); returns the physical id of each logical id,
+    for `function_environment`."""
     physical = create_tables(session.client("dynamodb"), template)
-    physical.update(create_keys(session.client("kms"), template, parameters))
+    kms = session.client("kms")
+    physical.update(create_keys(kms, template, parameters, existing=existing_keys(kms, template)))
     physical.update(create_queues(session.client("sqs"), template))
     ses = session.client("ses")
     for identity in ses_identities(template, parameters):
