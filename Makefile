@@ -21,13 +21,14 @@ export SAM_CLI_TELEMETRY := 0
 # sam build looks for python3.13 on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PYTHON_BIN):$(PATH)
 
-.PHONY: help env browser test lint typecheck template unit run build deploy bench openapi fuzz clean
+.PHONY: help env browser test lint typecheck template unit run build deploy smoke bench openapi fuzz clean
 
 help:
 	@echo "make run    start the local API on http://127.0.0.1:$${PORT:-3000} (no Docker, no AWS account)"
 	@echo "make test   lint, types, template checks and every test"
 	@echo "make build  sam build (for sam deploy)"
 	@echo "make deploy sam build, then sam deploy --guided (GUIDED= to reuse samconfig.toml's answers)"
+	@echo "make smoke API_URL=<ApiUrl> [API_KEY=<a client's key>]  the main flows against a deployed stack"
 	@echo "make bench  measure what a request costs (a few minutes; prints tables)"
 	@echo "make openapi  write docs/openapi.json from the handlers (a test fails when it is stale)"
 	@echo "make fuzz   long runs: Schemathesis against the local API (EXAMPLES=300 per operation and phase)"
@@ -85,6 +86,12 @@ build: env
 GUIDED ?= --guided
 deploy: build
 	$(BIN)/sam deploy $(GUIDED)
+
+# The main flows, black-box against a deployed stack (or the local API). API_KEY reaches it through the
+# environment (make exports command-line variables), not its command line.
+smoke: env
+	@test -n "$(API_URL)" || { echo "make smoke API_URL=<the stack's ApiUrl output> [API_KEY=<a client's API key>]"; exit 2; }
+	$(BIN)/python -m assent_tools.smoke "$(API_URL)"
 
 # The runtime dependencies alone, as the layer holds them, for the cold-start benchmark. Copied, not linked
 # from uv's cache, so nothing done to these files can reach the cache or .venv.

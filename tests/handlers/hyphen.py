@@ -1,50 +1,29 @@
 """Hyphen's device flows through their handlers, driven by real P-256 signers (`cryptography`), for tests.
 
-The approval digest is written out here as a device would compute it from what it shows, independently
-of the layer's own code.
+The approval digest is the device's (assent_tools/device.py), computed from what it shows, independently of
+the layer's own code.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-from cryptography.hazmat.primitives.hashes import SHA256
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 
+from assent_tools.device import DeviceKey, approval_digest
 from tests.conftest import Answer, Clock, api_event, invoke
 from tests.handlers.pakt import codes_sent_to
 
 
 @dataclass
-class Device:
+class Device(DeviceKey):
     """A device with a P-256 key, as Hyphen's SDKs keep one in the secure enclave."""
 
     name: str = "Ada's phone"
     key_type: str = "deviceKey"
-    private_key: ec.EllipticCurvePrivateKey = field(
-        default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
-    )
-
-    @property
-    def public_key(self) -> str:
-        numbers = self.private_key.public_key().public_numbers()
-        return numbers.x.to_bytes(32, "big").hex() + numbers.y.to_bytes(32, "big").hex()
-
-    @property
-    def fingerprint(self) -> str:
-        return hashlib.sha256(bytes.fromhex(self.public_key)).hexdigest()
-
-    def sign(self, text: str) -> str:
-        """ECDSA P-256/SHA-256 over the UTF-8 bytes of `text`, as raw r‖s hex (IEEE P1363)."""
-        r, s = decode_dss_signature(self.private_key.sign(text.encode("utf-8"), ec.ECDSA(SHA256())))
-        return r.to_bytes(32, "big").hex() + s.to_bytes(32, "big").hex()
 
     def user_key(self) -> dict[str, Any]:
         return {
@@ -66,18 +45,6 @@ class Wallet:
 
     def sign(self, text: str) -> str:
         return "0x" + self.account.sign_message(encode_defunct(text=text)).signature.hex().removeprefix("0x")
-
-
-def approval_digest(decision: str, shown: Mapping[str, Any], number: str | None = None) -> str:
-    """What a device signs to take `decision` on a request as its pending list `shown` it."""
-    payload_digest = hashlib.sha256((shown["payload"] or "").encode("utf-8")).hexdigest()
-    text = (
-        f"assent-approval/v3\ndecision:{decision}\npurpose:{shown['purpose']}\nrequest:{shown['requestId']}\n"
-        f"client:{shown['clientName']}\ninstance:{shown['instance']}\nexpires:{shown['expiresAt']}\npayload-sha256:{payload_digest}"
-    )
-    if number is not None:
-        text += f"\nnumber:{number}"
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _post(function_id: str, sample: str, body: Any, headers: dict[str, str | None] | None = None) -> Answer:
