@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_every_flow_passes_against_the_local_api(gateway: Gateway):
-    """The command as `make smoke API_URL=… API_KEY=…` runs it: the key in the environment, not the arguments."""
+    """The command as `make smoke API_URL=… API_KEY=…` runs it: the key in the environment, not in argv."""
     ran = subprocess.run(
         [sys.executable, "-m", "assent_tools.smoke", gateway.url + "/"],
         cwd=ROOT,
@@ -26,7 +26,9 @@ def test_every_flow_passes_against_the_local_api(gateway: Gateway):
         check=False,
     )
     print(ran.stdout)  # the steps and their times, with -s
-    outcomes = {line[:30].strip(): line[30:].split()[0] for line in ran.stdout.splitlines()[: len(smoke.STEPS)]}
+    outcomes = {
+        line[:30].strip(): line[30:].split()[0] for line in ran.stdout.splitlines()[: len(smoke.STEPS)]
+    }
 
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert outcomes == {name: "ok" for name, _ in smoke.STEPS}

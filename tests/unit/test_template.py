@@ -356,3 +356,36 @@ def test_the_committed_samconfig_deploys_with_iam_and_asks_before_changing():
     assert deploy["resolve_s3"] is True
     # SAM reads parameter_overrides from here once a guided deploy saves them; none are committed.
     assert "parameter_overrides" not in deploy
+
+
+def _rules_broken(parameters: dict[str, str]) -> list[str]:
+    """The template's Rules whose assertions fail for these parameters, as CloudFormation checks them before
+    it changes anything (their functions are the conditions' own)."""
+    broken = []
+    for name, rule in TEMPLATE["Rules"].items():
+        checks = {"applies": rule.get("RuleCondition", {"Fn::Equals": ["", ""]})}
+        checks |= {f"assert{n}": assertion["Assert"] for n, assertion in enumerate(rule["Assertions"])}
+        held = conditions({"Parameters": TEMPLATE["Parameters"], "Conditions": checks}, parameters)
+        if held.pop("applies") and not all(held.values()):
+            broken.append(name)
+    return broken
+
+
+def test_a_custom_domain_is_optional_regional_by_default_and_maps_to_the_one_stage():
+    resources = _transformed()
+    local = local_parameters({})
+    with_domain = {**local, "DomainName": "auth.example.com"}
+    certificate = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000"
+    [stage] = [name for name, r in resources.items() if r["Type"] == "AWS::ApiGateway::Stage"]
+
+    assert TEMPLATE["Parameters"]["EndpointType"]["Default"] == "REGIONAL"
+    assert resources["AssentApi"]["Properties"]["EndpointConfiguration"] == {
+        "Types": [{"Ref": "EndpointType"}]
+    }
+    assert resources["ApiDomainMapping"]["Properties"]["Stage"] == {"Ref": stage}
+    assert {resources[name]["Condition"] for name in ("ApiDomain", "ApiDomainMapping")} == {"HasDomain"}
+    assert not conditions(TEMPLATE, local)["HasDomain"]
+    assert _rules_broken(local) == []
+    assert _rules_broken(with_domain) == ["ADomainNeedsItsCertificate"]
+    assert _rules_broken({**with_domain, "CertificateArn": certificate}) == []
+    assert _rules_broken({**local, "HostedZoneId": "Z0123456789ABC"}) == ["AHostedZoneNeedsADomain"]
