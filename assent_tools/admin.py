@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from assent.core.errors import ClientNotFound
 from assent.model.clients import ClientRecord
@@ -18,6 +19,10 @@ from assent.repositories.users import UsersRepository
 from assent.services.clients import ClientsService
 
 DEFAULT_LOCAL_STORE = "http://127.0.0.1:3001"
+
+
+class StackNotReachable(Exception):
+    """The deployed stack cannot be read; the message says what to do."""
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -49,10 +54,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 def _table(args: argparse.Namespace, name: str) -> Any:
     """The table `name` (a logical id, `ClientsTable`) of the local store or of the deployed stack."""
     if args.stack:
-        session = boto3.Session(region_name=args.region)
-        stack = session.client("cloudformation").describe_stacks(StackName=args.stack)["Stacks"][0]
-        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-        return session.resource("dynamodb").Table(outputs[f"{name}Name"])
+        return _stack_table(args.stack, args.region, name)
     resource = boto3.resource(
         "dynamodb",
         endpoint_url=args.local or DEFAULT_LOCAL_STORE,
@@ -62,6 +64,29 @@ def _table(args: argparse.Namespace, name: str) -> Any:
         aws_secret_access_key="local",  # noqa: S106
     )
     return resource.Table(name)
+
+
+def _stack_table(stack_name: str, region: str | None, name: str) -> Any:
+    session = boto3.Session(region_name=region)
+    if session.region_name is None:
+        raise StackNotReachable(
+            "no AWS region: give --region (the stack's, e.g. eu-west-1), or set AWS_REGION or a profile's"
+            " region"
+        )
+    try:
+        stack = session.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
+    except NoCredentialsError:
+        raise StackNotReachable("no AWS credentials: sign in (aws sso login, or a profile) first") from None
+    except ClientError as error:
+        raise StackNotReachable(
+            f"stack {stack_name} in {session.region_name}: {error.response['Error']['Message']}"
+        ) from None
+    except (NoRegionError, BotoCoreError) as error:
+        raise StackNotReachable(str(error)) from None
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    if f"{name}Name" not in outputs:
+        raise StackNotReachable(f"stack {stack_name} has no output {name}Name: is it an Assent stack?")
+    return session.resource("dynamodb").Table(outputs[f"{name}Name"])
 
 
 def _public(record: ClientRecord) -> dict[str, Any]:
@@ -76,6 +101,14 @@ def _public(record: ClientRecord) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
+    try:
+        return _run(args)
+    except StackNotReachable as problem:
+        print(f"assent-admin: {problem}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "unlock":
         return _unlock(args)
     service = ClientsService(ClientsRepository(_table(args, "ClientsTable")))
