@@ -296,6 +296,12 @@ def test_a_required_parameter_refuses_an_empty_or_malformed_value(name):
     assert not [value for value in refused if pattern.fullmatch(value)]
 
 
+def test_every_parameter_says_what_it_is_for():
+    """The CloudFormation console shows each parameter's description; the guided deploy does not, and
+    docs/deploying.md goes through them."""
+    assert [name for name, spec in TEMPLATE["Parameters"].items() if not spec.get("Description")] == []
+
+
 def test_every_parameter_without_a_default_is_constrained():
     unconstrained = [
         name
