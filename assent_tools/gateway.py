@@ -8,7 +8,6 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -20,10 +19,10 @@ from samcli.local.apigw.local_apigw_service import LocalApigwService
 from samcli.local.docker.exceptions import ProcessSigTermException
 
 from assent_tools import openapi
+from assent_tools.local import add_local_arguments, store_port
 from assent_tools.runner import InProcessRunner
 from assent_tools.store import REGION, LocalStore, create_development_client, use_local_aws
 from assent_tools.template import (
-    TEMPLATE,
     function_environment,
     functions,
     load_template,
@@ -35,14 +34,7 @@ from assent_tools.template import (
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="assent-local", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
-    parser.add_argument(
-        "--store-port",
-        type=int,
-        default=int(os.environ["STORE_PORT"]) if os.environ.get("STORE_PORT") else None,
-        help="port of the local store (moto's server); default: the API's port + 1",
-    )
-    parser.add_argument("--template", type=Path, default=TEMPLATE)
+    add_local_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -51,8 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     template_path = args.template.resolve()
     template = load_template(template_path)
 
-    store_port = args.store_port if args.store_port is not None else args.port + 1
-    store = LocalStore(REGION, port=store_port)
+    store = LocalStore(REGION, port=store_port(args))
     store.start()
     try:
         use_local_aws(store.url)

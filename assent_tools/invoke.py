@@ -18,10 +18,10 @@ from typing import Any
 
 import boto3
 
+from assent_tools.local import add_local_arguments, store_port
 from assent_tools.runner import LambdaContext
 from assent_tools.store import REGION, LocalStore, create_development_client, use_local_aws
 from assent_tools.template import (
-    TEMPLATE,
     FunctionSpec,
     function_environment,
     functions,
@@ -98,16 +98,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="assent-local invoke", description=__doc__)
     parser.add_argument("function", help="the function's logical id in template.yaml, e.g. SignUpFunction")
     parser.add_argument("-e", "--event", type=Path, required=True, help="an event file, e.g. events/…/….json")
-    parser.add_argument(
-        "--port", type=int, default=int(os.environ.get("PORT", "3000")), help="the local API's"
-    )
-    parser.add_argument(
-        "--store-port",
-        type=int,
-        default=int(os.environ["STORE_PORT"]) if os.environ.get("STORE_PORT") else None,
-        help="port of the local store; default: the local API's port + 1",
-    )
-    parser.add_argument("--template", type=Path, default=TEMPLATE)
+    add_local_arguments(parser)
     args = parser.parse_args(argv)
     template_path = args.template.resolve()
     known = functions(load_template(template_path), root=template_path.parent)
@@ -119,12 +110,11 @@ def main(argv: list[str]) -> int:
         event = json.loads(args.event.read_text())
     except (OSError, ValueError) as error:
         parser.error(f"{args.event}: {error}")
-    store_port = args.store_port if args.store_port is not None else args.port + 1
 
     def to_stderr(line: str) -> None:
         print(line, file=sys.stderr)
 
-    with local_functions(template_path, store_port, args.port, announce=to_stderr) as invoker:
+    with local_functions(template_path, store_port(args), args.port, announce=to_stderr) as invoker:
         response = invoker.invoke(args.function, event)
     print(json.dumps(response))
     return 1 if "errorType" in response else 0

@@ -3,7 +3,30 @@ file (`assent-local invoke <Function> -e events/<family>/<name>.json`)."""
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+from pathlib import Path
+
+from assent_tools.template import TEMPLATE
+
+
+def add_local_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options the local API and `invoke` share: where the API and its store listen, and the template."""
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("PORT", "3000")), help="the local API's"
+    )
+    parser.add_argument(
+        "--store-port",
+        type=int,
+        default=int(os.environ["STORE_PORT"]) if os.environ.get("STORE_PORT") else None,
+        help="port of the local store (moto's server); default: the API's port + 1",
+    )
+    parser.add_argument("--template", type=Path, default=TEMPLATE)
+
+
+def store_port(args: argparse.Namespace) -> int:
+    return int(args.store_port) if args.store_port is not None else int(args.port) + 1
 
 
 def main(argv: list[str] | None = None) -> int:
