@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -77,3 +78,36 @@ def test_no_secret_of_any_family_reaches_the_logs(tables, api_key, logs):
     assert [line for line in AUDIT_LINES if line not in logged] == []
     leaked = sorted(secret[:12] + "…" for secret in secrets if secret and secret in logged)
     assert leaked == []
+
+
+def _lines(logs: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in logs.getvalue().splitlines() if line.startswith("{")]
+
+
+def test_each_request_logs_one_answered_line_naming_its_request_and_its_caller(tables, api_key, logs):
+    """An operator follows a request by its id (API Gateway's, which the access log has too), a client by its
+    id and key id, a user by theirs; none of them stays for the next request of a warm function."""
+    phone = Device()
+    account = signed_up(phone, "story@example.com")
+    access, user_id = account["credentials"]["accessToken"], account["account"]["id"]
+    created(api_key, user_id)
+    assert decide(access, only_pending(access), phone).status == 200
+    unloq.get_action(api_key, "no-such-code")
+    unloq.get_action("", "no-such-code")  # the same warm function, with no key
+    pakt.request(pakt.new_wallet().address)
+    answered = [line for line in _lines(logs) if line["message"] == "answered"]
+    by_function = {line["function_name"]: line for line in answered}
+
+    create = by_function["CreateOperationFunction"]
+    assert (create["route"], create["method"], create["status"]) == (
+        "/v2/users/{userId}/operations",
+        "POST",
+        200,
+    )
+    assert create["client_id"].startswith("cl_") and create["client_key_id"].startswith("key_")
+    assert create["correlation_id"]
+    assert by_function["ApproveOperationFunction"]["user_id"] == user_id
+    first_get, second_get = [line for line in answered if line["function_name"] == "GetActionFunction"]
+    assert (first_get["status"], second_get["status"]) == (404, 401) and "client_id" in first_get
+    assert not {"client_id", "client_key_id", "user_id"} & set(second_get)
+    assert not {"client_id", "client_key_id", "user_id"} & set(by_function["Web3RequestFunction"])

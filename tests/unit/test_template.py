@@ -395,3 +395,48 @@ def test_a_custom_domain_is_optional_regional_by_default_and_maps_to_the_one_sta
     assert _rules_broken(with_domain) == ["ADomainNeedsItsCertificate"]
     assert _rules_broken({**with_domain, "CertificateArn": certificate}) == []
     assert _rules_broken({**local, "HostedZoneId": "Z0123456789ABC"}) == ["AHostedZoneNeedsADomain"]
+
+
+def test_every_log_group_is_the_stacks_own_and_keeps_logs_for_log_retention_days():
+    """Declared in the template, so made and removed with the stack, with the retention a team chose; every
+    function writes to the one function log group."""
+    resources = _transformed()
+    groups = {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::Logs::LogGroup"}
+    functions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Function"]
+
+    assert set(groups) == {"FunctionLogGroup", "ApiAccessLogGroup"}
+    assert all(group["RetentionInDays"] == {"Ref": "LogRetentionDays"} for group in groups.values())
+    assert len(functions) == len(FUNCTIONS)
+    assert all(f["LoggingConfig"] == {"LogGroup": {"Ref": "FunctionLogGroup"}} for f in functions)
+
+
+def test_the_access_log_is_one_json_line_per_request_without_a_header():
+    """SECURITY.md 30: no field of the line comes from a header (a token, an API key) or the body; its
+    requestId is the functions' correlation_id."""
+    resources = _transformed()
+    [stage] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGateway::Stage"]
+    setting = stage["AccessLogSetting"]
+    variables = re.findall(r"\$context\.[\w.]+", setting["Format"])
+    line = json.loads(re.sub(r"\$context\.[\w.]+", "x", setting["Format"]))
+
+    assert setting["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    assert {"requestId", "ip", "route", "status", "latencyMs"} <= set(line)
+    assert all(
+        v.split(".")[1]
+        in (
+            "requestId",
+            "identity",
+            "requestTimeEpoch",
+            "httpMethod",
+            "resourcePath",
+            "status",
+            "responseLatency",
+            "integrationLatency",
+            "responseLength",
+            "error",
+        )
+        for v in variables
+    )
+    assert "$context.identity.sourceIp" in variables and not any("apiKey" in v for v in variables)
+    # API Gateway logs with the account's CloudWatch role, set before the API's stage exists.
+    assert resources["AssentApi"]["DependsOn"] == "ApiGatewayAccount"

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.request import Request
 
 from assent.core.errors import InvalidToken
+from assent.core.observability import logger
 from assent.model.clients import Client
 from assent.wiring import clients_service, sessions_service, tokens
 
@@ -41,7 +42,10 @@ def presented_api_key(request: Request) -> str | None:
 
 
 def authenticate_client(request: Request) -> Client:
-    return clients_service().authenticate(presented_api_key(request))
+    client = clients_service().authenticate(presented_api_key(request))
+    # Every later line of the request names its client: an operator finds one client's requests by these.
+    logger.append_keys(client_id=client.client_id, client_key_id=client.key_id)
+    return client
 
 
 def user_from_access_token(token: str | None) -> SignedInUser:
@@ -60,6 +64,7 @@ def authenticate_user(request: Request) -> SignedInUser:
     replaying a refresh token shuts its access tokens out at once (SECURITY.md 33)."""
     user = user_from_access_token(_bearer(request))
     sessions_service().require_live(user.session_id)
+    logger.append_keys(user_id=user.user_id)
     return user
 
 

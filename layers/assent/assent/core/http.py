@@ -241,10 +241,23 @@ def entrypoint(app: FamilyResolver) -> Callable[[dict, LambdaContext], dict]:
         else:
             response = app.resolve(event, context)
         metrics.add_metric(name=f"Responses{response['statusCode'] // 100}xx", unit=MetricUnit.Count, value=1)
+        # One line per request, with the request id (correlation_id) and, once authenticated, its client or
+        # user: the thread an operator follows through the logs. The route is the template, never the path.
+        logger.info(
+            "answered",
+            extra={
+                "route": event.get("resource"),
+                "method": event.get("httpMethod"),
+                "status": response["statusCode"],
+            },
+        )
         response.setdefault("multiValueHeaders", {}).update(
             {name: [value] for name, value in cors_headers(_header(event, "origin")).items()}
         )
         return response
 
     traced = tracer.capture_lambda_handler(lambda_handler) if tracer else lambda_handler
-    return logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(traced)
+    # clear_state: the caller's keys (access.py) are this request's, never the next one's in a warm container.
+    return logger.inject_lambda_context(
+        correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True
+    )(traced)
