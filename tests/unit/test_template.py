@@ -72,7 +72,8 @@ def test_tables_of_lasting_records_have_point_in_time_recovery(table):
 def test_the_api_is_throttled_and_answers_cors():
     api = resources_of_type(TEMPLATE, "AWS::Serverless::Api")["AssentApi"]
 
-    [setting] = api["MethodSettings"]
+    setting = api["MethodSettings"][0]  # every method's; the routes anyone may call have their own after it
+    assert setting["ResourcePath"] == "/*"
     assert setting["ThrottlingRateLimit"] == {"Ref": "ThrottlingRateLimit"}
     assert setting["ThrottlingBurstLimit"] == {"Ref": "ThrottlingBurstLimit"}
     assert "AllowedOrigin" in json.dumps(api["Cors"])
@@ -212,17 +213,35 @@ def test_the_policy_fit_check_reports_a_grant_no_call_needs_and_a_stale_reason()
     assert figures.startswith(f"policy fit: {len(FUNCTIONS)} AWS calls of {len(FUNCTIONS)} functions")
 
 
-def test_the_functions_that_wait_have_reserved_concurrency_and_no_other_does():
-    """SECURITY.md 38: waiting calls cannot take the account's Lambda concurrency; 0 reserves none."""
+def _public_routes() -> set[tuple[str, str]]:
+    """(method, path) of every route the API document says anyone may call: no key, no token."""
+    document = json.loads((ROOT / "docs" / "openapi.json").read_text())
+    return {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if isinstance(operation, dict) and not operation.get("security")
+    }
+
+
+def test_the_functions_that_wait_and_those_anyone_may_call_have_capped_concurrency_and_none_else():
+    """SECURITY.md 38: waiting calls cannot take the account's Lambda concurrency; nor can a flood of
+    anonymous calls once PublicFunctionConcurrency is set; 0 reserves none."""
     reserved = {
         logical_id: props["ReservedConcurrentExecutions"]
         for logical_id, props in resources_of_type(TEMPLATE, "AWS::Serverless::Function").items()
         if "ReservedConcurrentExecutions" in props
     }
     parameter = TEMPLATE["Parameters"]["WaitingFunctionsReservedConcurrency"]
+    public = {fid for fid, props in FUNCTIONS.items() if _route(props) in _public_routes()}
 
-    assert set(reserved) == {"AuthorizeFunction", "GetApprovalFunction"}
-    for setting in reserved.values():
+    assert len(public) == 16 and set(reserved) == {"AuthorizeFunction", "GetApprovalFunction"} | public
+    assert all(
+        reserved[fid]
+        == {"Fn::If": ["CapPublicFunctions", {"Ref": "PublicFunctionConcurrency"}, {"Ref": "AWS::NoValue"}]}
+        for fid in public
+    )
+    for setting in (reserved["AuthorizeFunction"], reserved["GetApprovalFunction"]):
         assert setting == {
             "Fn::If": [
                 "ReserveWaitingConcurrency",
@@ -256,14 +275,22 @@ def _transformed() -> dict[str, Any]:
 
 
 def test_the_deployment_has_one_stage_and_it_throttles_every_method():
-    """SECURITY.md 42: SAM makes no second, unthrottled stage named "Stage"."""
+    """SECURITY.md 42: SAM makes no second, unthrottled stage named "Stage"; the routes anyone may call are
+    held lower than the others, each of them."""
     resources = _transformed()
     stages = [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Stage"]
     deployments = [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Deployment"]
 
     assert len(stages) == 1 and len(deployments) == 1
     assert "StageName" not in deployments[0]["Properties"]  # a deployment's StageName makes a stage
-    [setting] = stages[0]["Properties"]["MethodSettings"]
+    setting, *per_route = stages[0]["Properties"]["MethodSettings"]
+    held_lower = {
+        (route["HttpMethod"], route["ResourcePath"][1:].replace("~1", "/"))
+        for route in per_route
+        if route["ThrottlingRateLimit"] == {"Ref": "PublicRouteRateLimit"}
+        and route["ThrottlingBurstLimit"] == {"Ref": "PublicRouteBurstLimit"}
+    }
+    assert held_lower == _public_routes() and len(per_route) == len(held_lower)
     assert (setting["ResourcePath"], setting["HttpMethod"]) == ("/*", "*")
     assert setting["ThrottlingRateLimit"] == {"Ref": "ThrottlingRateLimit"}
     assert setting["ThrottlingBurstLimit"] == {"Ref": "ThrottlingBurstLimit"}
@@ -440,3 +467,24 @@ def test_the_access_log_is_one_json_line_per_request_without_a_header():
     assert "$context.identity.sourceIp" in variables and not any("apiKey" in v for v in variables)
     # API Gateway logs with the account's CloudWatch role, set before the API's stage exists.
     assert resources["AssentApi"]["DependsOn"] == "ApiGatewayAccount"
+
+
+def test_the_optional_web_acl_limits_exactly_the_routes_anyone_may_call_per_ip():
+    """WebAcl=create: one IP's calls to the routes anyone may call are limited; a key's or a token's are not.
+    The rule's pattern is checked here against every route of the API document, with the stage's name in the
+    path and without it (a custom domain)."""
+    resources = _transformed()
+    [rule] = resources["PublicRoutesWebAcl"]["Properties"]["Rules"]
+    limit = rule["Statement"]["RateBasedStatement"]
+    pattern = re.compile(limit["ScopeDownStatement"]["RegexMatchStatement"]["RegexString"])
+    document = json.loads((ROOT / "docs" / "openapi.json").read_text())
+    paths = {re.sub(r"\{\w+\}", "x1", path) for path in document["paths"]}
+    public = {path for _, path in _public_routes()}
+
+    for prefix in ("/v1", ""):
+        assert {path for path in paths if pattern.search(prefix + path)} == public
+    assert (limit["AggregateKeyType"], limit["Limit"]) == ("IP", {"Ref": "WebAclPublicRequestsPerIp"})
+    association = resources["WebAclAssociation"]
+    assert association["Condition"] == "UsesWebAcl"
+    assert association["Properties"]["ResourceArn"]["Fn::Sub"].endswith("/stages/${AssentApiStage}")
+    assert not conditions(TEMPLATE, local_parameters({}))["UsesWebAcl"]  # none unless asked for
