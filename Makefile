@@ -21,7 +21,7 @@ export SAM_CLI_TELEMETRY := 0
 # sam build looks for python3.13 on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PYTHON_BIN):$(PATH)
 
-.PHONY: help env browser test lint typecheck template unit run build deploy smoke bench openapi fuzz clean
+.PHONY: help env browser test lint typecheck template unit run build deploy smoke alarms bench openapi fuzz clean
 
 help:
 	@echo "make run    start the local API on http://127.0.0.1:$${PORT:-3000} (no Docker, no AWS account)"
@@ -31,6 +31,7 @@ help:
 	@echo "make smoke API_URL=<ApiUrl> [API_KEY=<a client's key>]  the main flows against a deployed stack"
 	@echo "make bench  measure what a request costs (a few minutes; prints tables)"
 	@echo "make openapi  write docs/openapi.json from the handlers (a test fails when it is stale)"
+	@echo "make alarms   write each function's alarms into template.yaml (a test fails when they are stale)"
 	@echo "make fuzz   long runs: Schemathesis against the local API (EXAMPLES=300 per operation and phase)"
 	@echo "            and the state machines (STATEFUL=100 examples each, about 3 minutes)"
 
@@ -106,6 +107,9 @@ bench: env build $(BENCH_RUNTIME)/.installed
 
 openapi: env
 	$(BIN)/python -m assent_tools.openapi
+
+alarms: env
+	$(BIN)/python -m assent_tools.alarms
 
 # make test runs the same test with 30 examples; this one takes some minutes per 100.
 EXAMPLES ?= 300

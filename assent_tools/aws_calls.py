@@ -48,18 +48,23 @@ def counted_calls() -> Iterator[Counter[str]]:
 
 
 @contextmanager
-def failing_call(number: int, service: str = "dynamodb") -> Iterator[list[str]]:
-    """The `number`-th call (from 1) the layer makes to `service` fails as if AWS had answered
-    InternalServerError; the list names the calls made, the failed one last."""
-    from botocore.exceptions import ClientError
+def failing_call(
+    number: int, service: str = "dynamodb", code: str = "InternalServerError"
+) -> Iterator[list[str]]:
+    """The `number`-th call (from 1) the layer makes to `service` fails as if AWS had answered with the error
+    `code` (InternalServerError; ThrottlingException for a quota), once botocore is done retrying; the list
+    names the calls made, the failed one last."""
+    from botocore.awsrequest import AWSResponse
 
     made: list[str] = []
 
-    def fail(model: Any, **_: Any) -> None:
+    def fail(model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
         made.append(model.name)
-        if len(made) == number:
-            error = {"Error": {"Code": "InternalServerError", "Message": "injected by a test"}}
-            raise ClientError(error, model.name)  # type: ignore[arg-type]
+        if len(made) != number:
+            return None
+        # An answer in place of AWS's: botocore then goes on as with AWS's own (after-call, the error raised).
+        status = 400 if "Throttl" in code else 500
+        return AWSResponse("", status, {}, None), {"Error": {"Code": code, "Message": "injected by a test"}}
 
     with hooked("before-call", fail, service):
         yield made

@@ -51,10 +51,13 @@ class Invoker:
         """What the handler returns for `event`; its logs (Powertools writes them to stdout) go to stderr, as
         `sam local invoke` shows a container's. An exception answers Lambda's error object."""
         from assent import wiring
+        from assent.core.observability import logger
 
         spec = self.functions[function_id]
         wiring.reset()  # a fresh execution environment: nothing cached from another function
         handler = spec.load()
+        # Powertools' logger keeps the stdout it was made with; metrics print to the current one.
+        logger.registered_handler.setStream(sys.stderr)
         with contextlib.redirect_stdout(sys.stderr):
             try:
                 response: dict[str, Any] = handler(

@@ -488,3 +488,74 @@ def test_the_optional_web_acl_limits_exactly_the_routes_anyone_may_call_per_ip()
     assert association["Condition"] == "UsesWebAcl"
     assert association["Properties"]["ResourceArn"]["Fn::Sub"].endswith("/stages/${AssentApiStage}")
     assert not conditions(TEMPLATE, local_parameters({}))["UsesWebAcl"]  # none unless asked for
+
+
+ALARMS = resources_of_type(TEMPLATE, "AWS::CloudWatch::Alarm")
+
+
+def _emitted_metrics() -> set[str]:
+    """The custom metrics the layer writes (Powertools' add_metric with a literal name)."""
+    sources = (ROOT / "layers" / "assent" / "assent").rglob("*.py")
+    names = {
+        name for path in sources for name in re.findall(r'add_metric\(\s*name="(\w+)"', path.read_text())
+    }
+    return names | {f"Responses{n}xx" for n in range(1, 6)}  # http.py's, by status class
+
+
+def test_the_written_alarms_are_current():
+    """`make alarms` wrote them from the functions: a function added without them fails here."""
+    from assent_tools import alarms
+
+    text = (ROOT / "template.yaml").read_text()
+
+    assert alarms.written(text) == text
+
+
+def test_every_function_has_an_alarm_on_its_failures_and_one_on_its_throttles():
+    watched = {
+        (alarm["MetricName"], alarm["Dimensions"][0]["Value"]["Ref"])
+        for alarm in ALARMS.values()
+        if alarm.get("Namespace") == "AWS/Lambda"
+    }
+
+    assert watched == {(metric, function) for function in FUNCTIONS for metric in ("Errors", "Throttles")}
+
+
+def test_every_alarm_tells_the_topic_and_the_topic_mails_the_address_given():
+    subscription = TEMPLATE["Resources"]["AlarmEmailSubscription"]
+
+    assert all(alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}] for alarm in ALARMS.values())
+    assert all(alarm["OKActions"] == [{"Ref": "AlarmTopic"}] for alarm in ALARMS.values())
+    assert subscription["Condition"] == "MailsAlarms" and subscription["Properties"]["Protocol"] == "email"
+    assert not conditions(TEMPLATE, local_parameters({}))["MailsAlarms"]
+
+
+def test_the_alarms_and_the_dashboard_watch_metrics_that_exist():
+    """A custom metric is one the layer writes, under the service name the functions have; API Gateway's are
+    the API's by its name; the table queries name every table."""
+    service = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+    custom = [alarm for alarm in ALARMS.values() if alarm.get("Namespace") == "Assent"]
+    api = [alarm for alarm in ALARMS.values() if alarm.get("Namespace") == "AWS/ApiGateway"]
+    queries = [
+        query["Expression"]["Fn::Sub"]
+        for alarm in ALARMS.values()
+        for query in alarm.get("Metrics", [])
+        if "SELECT" in str(query.get("Expression"))
+    ]
+    body = resources_of_type(TEMPLATE, "AWS::CloudWatch::Dashboard")["Dashboard"]["DashboardBody"]["Fn::Sub"]
+    dashboard = json.loads(re.sub(r"\$\{[\w:.]+\}", "x", body))
+    on_dashboard = {
+        metric[1]
+        for widget in dashboard["widgets"]
+        for metric in widget["properties"]["metrics"]
+        if isinstance(metric, list) and metric[0] == "Assent"
+    }
+
+    assert {alarm["MetricName"] for alarm in custom} | on_dashboard <= _emitted_metrics()
+    assert all(alarm["Dimensions"] == [{"Name": "service", "Value": service}] for alarm in custom)
+    assert TEMPLATE["Resources"]["AssentApi"]["Properties"]["Name"] == {"Ref": "AWS::StackName"}
+    assert all(
+        alarm["Dimensions"][0] == {"Name": "ApiName", "Value": {"Ref": "AWS::StackName"}} for alarm in api
+    )
+    assert len(queries) == 2 and all(f"'${{{table}}}'" in query for query in queries for table in TABLES)
+    assert len(dashboard["widgets"]) == 12

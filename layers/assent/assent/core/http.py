@@ -17,6 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from assent.core.aws import throttled
 from assent.core.config import settings
 from assent.core.errors import AssentError, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 from assent.core.observability import logger, metrics, tracer
@@ -121,7 +122,10 @@ def build_resolver(envelope: ErrorEnvelope, *, form_fields: FormReader | None = 
         return envelope.error(404, "NOT_FOUND", "no such route")
 
     @app.exception_handler(Exception)
-    def _unexpected(_: Exception) -> Response:
+    def _unexpected(error: Exception) -> Response:
+        if throttled(error):
+            # A quota of AWS's reached (counted in core/aws.py): the caller may try again shortly.
+            return envelope.error(503, "SERVICE_UNAVAILABLE", "busy: try again in a few seconds")
         # Details stay in the log (with the request id); the caller learns nothing of the internals.
         logger.exception("unhandled error")
         return envelope.error(500, "INTERNAL_ERROR", "internal error")

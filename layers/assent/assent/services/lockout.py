@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from assent.core.clock import Clock, iso8601, system_clock
 from assent.core.errors import FactorDisabled, FactorLocked
-from assent.core.observability import logger
+from assent.core.observability import logger, metrics
 from assent.model.lockout import DISABLED_AFTER, Factor, lock_seconds
 from assent.repositories.transactions import transact
 
@@ -77,17 +79,21 @@ class Lockout:
         """Count a failure of `factor`, locking or disabling it as the run requires; False if it was locked
         or disabled already (the attempt then counts for nothing)."""
         now = int(self._clock())
+        # A spike of these is someone guessing (docs/deploying.md#alarms): counted whatever the answer.
+        metrics.add_metric(name="FactorFailures", unit=MetricUnit.Count, value=1)
         run = self._users.count_failure(user_id, factor, now=now)
         if run is None:
             return False
         seconds = lock_seconds(run)
         if seconds:
+            metrics.add_metric(name="FactorsLocked", unit=MetricUnit.Count, value=1)
             self._users.lock_factor(user_id, factor, until=now + seconds, disable=run >= DISABLED_AFTER)
             # No counts or ids of the guesser: the user's own id is enough for an operator (SECURITY.md 30).
             logger.info(
                 "factor locked", extra={"user_id": user_id, "factor": factor.value, "seconds": seconds}
             )
         if run == DISABLED_AFTER:
+            metrics.add_metric(name="FactorsDisabled", unit=MetricUnit.Count, value=1)
             self._tell(user_id, factor, now)
         return True
 
