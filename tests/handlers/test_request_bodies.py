@@ -29,6 +29,18 @@ def test_a_deeply_nested_body_is_a_400_in_the_familys_envelope_on_every_route(ta
     assert answer.error is not None  # the family's own envelope, with its code
 
 
+@pytest.mark.parametrize(("function_id", "spec"), FUNCTIONS, ids=[f for f, _ in FUNCTIONS])
+def test_a_documented_body_wrapped_in_an_array_is_a_400_on_every_route(tables, api_key, function_id, spec):
+    """SECURITY.md 27, found by fuzzing: `[{}]` was taken as `{}` (the validation read an array's first
+    element), so registration-options answered 200 to a body its document refuses."""
+    sample = api_event(_sample(spec.code_dir))
+
+    answer = invoke(function_id, api_event(_sample(spec.code_dir), body=f"[{sample.get('body') or '{}'}]"))
+
+    assert answer.status == 400, answer.body
+    assert answer.error is not None
+
+
 def test_the_same_body_base64_encoded_is_refused_alike(tables):
     """SECURITY.md 27: API Gateway may hand the body over base64-encoded."""
     event = api_event("keyless/create_operation.json", body=base64.b64encode(DEEP.encode()).decode())

@@ -166,6 +166,9 @@ def body_refusal(event: dict[str, Any], *, forms: bool = False) -> AssentError |
         # Python's parser recurses once per level: thousands of levels, well within the size limit, would
         # end in a RecursionError, a 500 (SECURITY.md 27).
         return InvalidRequest(f"the body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels")
+    if text.lstrip().startswith("["):
+        # Every body is one JSON object; the validation would otherwise take an array's first element as it.
+        return InvalidRequest("the body must be a JSON object")
     return None
 
 
