@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> None:
 
         local_routes = {
             "/_local/outbox": lambda: jsonify(store.outbox()),
+            "/_local/calls": lambda: jsonify(store.calls()),
             "/_local/openapi.json": lambda: jsonify(api_document()),
             "/_local/docs": lambda: openapi.swagger_page(api_document()),
         }
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         for route in sorted(api.routes, key=lambda r: r.path):
             print(f"  {','.join(sorted(route.methods)):<8} {base}{route.path}  -> {route.function_name}")
         print(f"  GET      {base}/_local/outbox  (e-mail sent through SES)")
+        print(f"  GET      {base}/_local/calls  (AWS calls the store answered, by operation)")
         print(f"  GET      {base}/_local/openapi.json  (the API document; Swagger UI at {base}/_local/docs)")
         if dev_key:
             print(f"Development client API key: {dev_key}")

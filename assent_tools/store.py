@@ -13,6 +13,7 @@ import json
 import os
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -45,9 +46,14 @@ class _OneAtATime:
         self._app = app
         self._after_each = after_each
         self._lock = threading.Lock()
+        # The calls of JSON-protocol services (DynamoDB, KMS, SQS) by their target, e.g.
+        # "DynamoDB_20120810.PutItem": what the capacity model counts (docs/capacity.md).
+        self.calls: Counter[str] = Counter()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         with self._lock:
+            if target := environ.get("HTTP_X_AMZ_TARGET"):
+                self.calls[target] += 1
             # The body is produced inside the lock: a WSGI app may do its work while it is iterated.
             body = b"".join(self._app(environ, start_response))
             self._after_each()
@@ -91,6 +97,7 @@ class LocalStore:
         self._port = port
         self._announce = announce
         self._server: BaseWSGIServer | None = None
+        self._app: _OneAtATime | None = None
         self._thread: threading.Thread | None = None
         self._announced_mail = 0
 
@@ -104,7 +111,9 @@ class LocalStore:
     def start(self) -> None:
         # moto's server answers every origin's CORS preflight unless told not to; read when apps are made.
         werkzeug_app.DISABLE_GLOBAL_CORS = True
-        app = _OneAtATime(DomainDispatcherApplication(create_backend_app), self._announce_new_mail)
+        app = self._app = _OneAtATime(
+            DomainDispatcherApplication(create_backend_app), self._announce_new_mail
+        )
         self._server = make_server(
             LOOPBACK, self._port, app, threaded=True, request_handler=_QuietRequestHandler
         )
@@ -120,6 +129,10 @@ class LocalStore:
 
     def outbox(self) -> list[dict[str, Any]]:
         return sent_mail(self._region)
+
+    def calls(self) -> dict[str, int]:
+        """How many calls of each operation the store has answered (e-mail aside: see the outbox)."""
+        return dict(self._app.calls) if self._app is not None else {}
 
     def _announce_new_mail(self) -> None:
         mail = self.outbox()

@@ -135,14 +135,15 @@ def test_validation_errors_name_fields_and_never_echo_input():
         ({"body": "x" * (64 * 1024 + 1)}, "PAYLOAD_TOO_LARGE"),
         ({"body": "{}", "headers": {"content-type": "text/plain"}}, "UNSUPPORTED_MEDIA_TYPE"),
         ({"body": "{}", "headers": {"Content-Type": "application/json; charset=utf-8"}}, None),
-        ({"body": "[" * 33 + "]" * 33}, "INVALID_REQUEST"),
-        ({"body": "[" * 32 + "]" * 32}, None),
+        ({"body": '{"a": ' + "[" * 32 + "]" * 32 + "}"}, "INVALID_REQUEST"),
+        ({"body": '{"a": ' + "[" * 31 + "]" * 31 + "}"}, None),
+        ({"body": ' [{"a": 1}]'}, "INVALID_REQUEST"),  # one object, never an array of them
         ({"body": '{"a": "' + "[" * 100 + '"}'}, None),
         ({"body": "not base64!", "isBase64Encoded": True}, "INVALID_REQUEST"),
         ({"body": None}, None),
     ],
 )
-def test_bodies_are_refused_before_parsing_only_when_oversized_too_deep_or_not_json(event, code):
+def test_bodies_are_refused_before_parsing_only_when_oversized_too_deep_not_json_or_an_array(event, code):
     refusal = body_refusal(event)
 
     assert (refusal.code if refusal else None) == code
