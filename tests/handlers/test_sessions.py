@@ -29,7 +29,7 @@ from tests.handlers.hyphen import (
     signed_up,
 )
 from tests.handlers.keyless import created
-from tests.handlers.pakt import new_wallet, onboarded, refresh, request, resend
+from tests.handlers.pakt import new_wallet, onboarded, refresh, request, resend, signed_validation
 
 
 def _b64(data: bytes) -> str:
@@ -247,14 +247,17 @@ def _resource_server_check(token: str, jwks: dict[str, Any], audience: str = "as
 
 
 def test_a_standard_access_token_check_accepts_access_tokens_and_refuses_step_tokens(tables):
-    """SECURITY.md 31: web3/request mints a step token for any address, with no signature; a resource server
-    checking access tokens the standard way (JWKS, issuer, audience, typ) refuses it, by its audience and by
-    its header alike."""
+    """SECURITY.md 31: validate mints a step token for any new wallet that signs; a resource server checking
+    access tokens the standard way (JWKS, issuer, audience, typ) refuses it, by its audience and by its header
+    alike. web3/request's temp token, which anyone gets for any address, is opaque: not a JWT at all."""
     jwks = invoke("JwksFunction", api_event("wellknown/jwks.json")).body
     access = onboarded(new_wallet(), "typed@example.com")["tempToken"]["token"]
-    step = request(new_wallet().address).body["data"]["tempToken"]["token"]
+    step = signed_validation(new_wallet()).body["data"]["tempToken"]["token"]
+    handle = request(new_wallet().address).body["data"]["tempToken"]["token"]
 
     assert _resource_server_check(access, jwks)["sub"]
+    with pytest.raises(jwt.DecodeError):
+        _resource_server_check(handle, jwks)
     with pytest.raises(jwt.InvalidAudienceError):
         _resource_server_check(step, jwks)
     with pytest.raises(jwt.InvalidTokenError, match="not an access token"):

@@ -207,8 +207,10 @@ def test_the_policy_fit_check_reports_a_grant_no_call_needs_and_a_stale_reason()
     one_unused, figures = policies.fit_report(TEMPLATE, usage, held)
 
     assert one_unused[0].startswith("UpdateActionFunction is granted dynamodb:UpdateItem on ActionsTable,")
-    # With every grant used, each reason kept for an unused one is stale, and said to be.
-    assert len(everything_used) == len(policies.KEPT_UNUSED) > 0
+    # With every grant used, each reason kept for an unused one is stale, and said to be; but a public key's
+    # read, used or not as the tests' order on a worker has it, only once its grant is gone.
+    stale = [key for key, reason in policies.KEPT_UNUSED.items() if reason != policies.SHARED_PUBLIC_KEY]
+    assert len(everything_used) == len(stale) > 0
     assert all(problem.startswith("KEPT_UNUSED lists") for problem in everything_used)
     assert figures.startswith(f"policy fit: {len(FUNCTIONS)} AWS calls of {len(FUNCTIONS)} functions")
 

@@ -12,7 +12,8 @@ def web3_request(body: pakt.Web3RequestBody) -> pakt.Web3RequestResponse:
     challenge = wallet_sign_in().request(body.account, body.chainId)
     return pakt.Web3RequestResponse(
         data=pakt.Web3RequestData(
-            message=challenge.message, tempToken=pakt.step_token(challenge.temp_token, challenge.expires_in)
+            message=challenge.message,
+            tempToken=pakt.ChallengeHandle(token=challenge.temp_token.token, expiresIn=challenge.expires_in),
         )
     )
 

@@ -43,6 +43,14 @@ class StepToken(BaseModel):
     expiresIn: int = Field(description="Seconds until the token expires")
 
 
+class ChallengeHandle(BaseModel):
+    """web3/request's temp token: the random handle of the stored challenge, for validate, not a JWT."""
+
+    token: str = Field(description="256 random bits naming the stored challenge, base64url")
+    token_type: Literal["opaque"] = "opaque"  # noqa: S105 (a token type, not a secret)
+    expiresIn: int = Field(description="Seconds until the challenge expires")
+
+
 class SessionToken(BaseModel):
     token: str = Field(description="The access token (JWT), for `Authorization: Bearer`")
     tokenType: Literal["jwt"] = "jwt"
@@ -51,7 +59,7 @@ class SessionToken(BaseModel):
 
 class Web3RequestData(BaseModel):
     message: str = Field(description="The EIP-4361 message to sign, exactly as given")
-    tempToken: StepToken
+    tempToken: ChallengeHandle
 
 
 class Web3RequestResponse(BaseModel):

@@ -1,6 +1,7 @@
 """Wallet sign-in (Pakt's web3 flow): request a Sign-In with Ethereum message, sign it, onboard once.
 
-request  → a server-built EIP-4361 message and a step token bound to it (the challenge is stored).
+request  → a server-built EIP-4361 message and the random handle of the stored challenge, its temp token:
+           no KMS call on a route anyone may call (a handle needs no signature: it names a stored item).
 validate → the challenge is consumed, the EIP-191 signature checked against the message's address;
            a wallet that belongs to a user signs straight in, any other gets a step token to onboard; a
            revoked wallet is reinstated after a cooling-off its user's devices can stop (reinstatement.py).
@@ -47,7 +48,6 @@ ONBOARD_SECONDS = 600  # time to fill in the onboarding form
 # A wrong signature is answered no sooner than this: far above the write that counts it for a registered
 # wallet (SECURITY.md 26).
 WRONG_SIGNATURE_ANSWER_SECONDS = 0.25
-STEP_VALIDATE = "web3.validate"
 STEP_ONBOARD = "web3.onboard"
 
 
@@ -119,7 +119,9 @@ class WalletSignIn:
         now = self._clock()
         chain = chain_id or self._settings.default_chain_id
         nonce = secrets.token_hex(32)  # SECURITY.md 1: 32 bytes from the CSPRNG
-        step = self._tokens.issue(TokenType.STEP, address, CHALLENGE_SECONDS, stp=STEP_VALIDATE)
+        # 256 random bits name the stored challenge; whoever holds them may answer it, once (SECURITY.md 3).
+        handle = secrets.token_urlsafe(32)
+        step = IssuedToken(token=handle, jti=handle, expires_at=int(now) + CHALLENGE_SECONDS)
         message = SiweMessage(
             domain=self._settings.domain,
             address=address,
@@ -131,7 +133,7 @@ class WalletSignIn:
             expiration_time=iso8601(step.expires_at * 1000),
         ).text()
         self._challenges.put(
-            f"siwe#{step.jti}",
+            f"siwe#{handle}",
             {"address": address, "message": message, "nonce": nonce, "chain_id": chain},
             expires_at=step.expires_at,
             now=int(now),
@@ -139,12 +141,13 @@ class WalletSignIn:
         return WalletChallenge(message, step, CHALLENGE_SECONDS)
 
     def validate(self, signature: str, temp_token: str) -> Onboarding | SignedIn:
-        claims = self._step_claims(temp_token, STEP_VALIDATE)
         now = self._clock()
-        # Consumed before the signature is checked: a challenge answers one attempt (SECURITY.md 3).
-        challenge = self._challenges.consume(f"siwe#{claims['jti']}", now=int(now))
-        if challenge is None or challenge.fields["address"] != claims["sub"]:
+        # Consumed before the signature is checked: a challenge answers one attempt (SECURITY.md 3). A handle
+        # never issued, used or expired finds none, and answers as a wrong signature does.
+        challenge = self._challenges.consume(f"siwe#{temp_token}", now=int(now))
+        if challenge is None:
             raise SignInFailed("the signature does not prove this sign-in")
+        claimed = str(challenge.fields["address"])
         text = str(challenge.fields["message"])
         try:
             # The text was built here, yet every field is checked again on return (SECURITY.md 7).
@@ -161,7 +164,7 @@ class WalletSignIn:
             raise SignInFailed("the signature does not prove this sign-in") from error
         signer = self._recover(text, signature)
         failed = SignInFailed("the signature does not prove this sign-in")
-        if message.address != claims["sub"]:
+        if message.address != claimed:
             raise failed
         address = message.address
         key = self._users.key(wallet_key(address))
