@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from assent.core.errors import ClientNotFound
 from assent.model.clients import ClientRecord
@@ -81,7 +81,7 @@ def _stack_table(stack_name: str, region: str | None, name: str) -> Any:
         raise StackNotReachable(
             f"stack {stack_name} in {session.region_name}: {error.response['Error']['Message']}"
         ) from None
-    except (NoRegionError, BotoCoreError) as error:
+    except BotoCoreError as error:
         raise StackNotReachable(str(error)) from None
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     if f"{name}Name" not in outputs:

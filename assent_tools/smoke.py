@@ -58,9 +58,12 @@ class Smoke:
     def email(self, who: str) -> str:
         return f"success+assent-smoke-{self.run_id}-{who}@{self.email_domain}"
 
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self._http.request(method, self.api_url + path, timeout=TIMEOUT_SECONDS, **kwargs)
+
     def call(self, method: str, path: str, expect: int | tuple[int, ...], **kwargs: Any) -> Any:
         """The decoded body of a call that answered as expected; Failed otherwise."""
-        answer = self._http.request(method, self.api_url + path, timeout=TIMEOUT_SECONDS, **kwargs)
+        answer = self.request(method, path, **kwargs)
         expected = expect if isinstance(expect, tuple) else (expect,)
         if answer.status_code not in expected:
             raise Failed(f"{method} {path} answered {answer.status_code}: {answer.text[:300]}")
@@ -154,7 +157,7 @@ def device_sign_in(smoke: Smoke) -> str:
         "chainName": "flow-testnet",
         "userKey": {"type": "deviceKey", "publicKey": device.public_key, "device": {"name": "Smoke test"}},
     }
-    answer = smoke._http.post(smoke.api_url + "/auth/v1/signup", json=body, timeout=TIMEOUT_SECONDS)
+    answer = smoke.request("POST", "/auth/v1/signup", json=body)
     if answer.status_code == 400 and answer.json().get("error") == "METHOD_NOT_ENABLED":
         raise Skipped("the stack does not allow sign-up by e-mail address alone (AllowTestSignIn=false)")
     if answer.status_code != 201:

@@ -96,7 +96,7 @@ def redeploy(overrides: dict[str, str]) -> dict[str, str]:
 
     parameters = {**PARAMETERS, **overrides}
     kms = boto3.client("kms")
-    before = {logical: _PHYSICAL[logical] for logical in TEMPLATE["Resources"] if logical in _PHYSICAL}
+    before = dict(_PHYSICAL)
     keys = create_keys(kms, TEMPLATE, parameters, existing=before)
     for logical, key_id in before.items():
         if TEMPLATE["Resources"][logical]["Type"] == "AWS::KMS::Key" and logical not in keys:

@@ -139,16 +139,13 @@ KEPT_UNUSED: dict[tuple[str, str, str], str] = {
 }
 
 
-def unused(
-    template: Mapping[str, Any], usage: Usage, conditions: Mapping[str, bool]
-) -> set[tuple[str, str, str]]:
-    """(function, action, resource) of every grant that no recorded call needed."""
+def grants(template: Mapping[str, Any], conditions: Mapping[str, bool]) -> set[tuple[str, str, str]]:
+    """(function, action, resource) of every grant of every function's policy."""
     return {
         (function_id, action, resource)
-        for function_id, resource_spec in template["Resources"].items()
-        if resource_spec["Type"] == "AWS::Serverless::Function"
-        for action, resource in allowed(resource_spec, conditions)
-        if (action, resource) not in usage.needed.get(function_id, set())
+        for function_id, spec in template["Resources"].items()
+        if spec["Type"] == "AWS::Serverless::Function"
+        for action, resource in allowed(spec, conditions)
     }
 
 
@@ -156,32 +153,23 @@ def fit_report(
     template: Mapping[str, Any], usage: Usage, conditions: Mapping[str, bool]
 ) -> tuple[list[str], str]:
     """What is wrong with the policies' fit to the code (empty when they fit), and the figures."""
-    never = unused(template, usage, conditions)
-    granted = sum(
-        len(allowed(spec, conditions))
-        for spec in template["Resources"].values()
-        if spec["Type"] == "AWS::Serverless::Function"
-    )
+    granted = grants(template, conditions)
+    never = {(f, a, r) for f, a, r in granted if (a, r) not in usage.needed.get(f, set())}
     problems = [
         f"{f} is granted {a} on {r}, which no handler test's call needs"
         for f, a, r in sorted(never - KEPT_UNUSED.keys())
     ]
     # A public key read is used or not as the order of the tests on a worker has it (the cache is shared):
     # its reason goes stale only if the grant is gone.
-    granted_now = {
-        (f, a, r)
-        for f, spec in template["Resources"].items()
-        if spec["Type"] == "AWS::Serverless::Function"
-        for a, r in allowed(spec, conditions)
-    }
     problems += [
         f"KEPT_UNUSED lists {f} {a} on {r}, which is used now or granted no more"
         for f, a, r in sorted(KEPT_UNUSED.keys() - never)
-        if KEPT_UNUSED[(f, a, r)] != SHARED_PUBLIC_KEY or (f, a, r) not in granted_now
+        if KEPT_UNUSED[(f, a, r)] != SHARED_PUBLIC_KEY or (f, a, r) not in granted
     ]
     figures = (
         f"policy fit: {usage.calls} AWS calls of {len(usage.needed)} functions checked against their policy; "
-        f"{granted} grants, {len(never)} used by no test ({len(never & KEPT_UNUSED.keys())} kept on purpose)"
+        f"{len(granted)} grants, {len(never)} used by no test "
+        f"({len(never & KEPT_UNUSED.keys())} kept on purpose)"
     )
     return problems, figures
 

@@ -13,7 +13,7 @@ def web3_request(body: pakt.Web3RequestBody) -> pakt.Web3RequestResponse:
     return pakt.Web3RequestResponse(
         data=pakt.Web3RequestData(
             message=challenge.message,
-            tempToken=pakt.ChallengeHandle(token=challenge.temp_token.token, expiresIn=challenge.expires_in),
+            tempToken=pakt.ChallengeHandle(token=challenge.handle, expiresIn=challenge.expires_in),
         )
     )
 

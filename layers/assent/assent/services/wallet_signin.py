@@ -54,7 +54,7 @@ STEP_ONBOARD = "web3.onboard"
 @dataclass(frozen=True)
 class WalletChallenge:
     message: str
-    temp_token: IssuedToken
+    handle: str  # the stored challenge's name, the wallet's temp token: no token is signed for it
     expires_in: int
 
 
@@ -121,7 +121,7 @@ class WalletSignIn:
         nonce = secrets.token_hex(32)  # SECURITY.md 1: 32 bytes from the CSPRNG
         # 256 random bits name the stored challenge; whoever holds them may answer it, once (SECURITY.md 3).
         handle = secrets.token_urlsafe(32)
-        step = IssuedToken(token=handle, jti=handle, expires_at=int(now) + CHALLENGE_SECONDS)
+        expires_at = int(now) + CHALLENGE_SECONDS
         message = SiweMessage(
             domain=self._settings.domain,
             address=address,
@@ -130,15 +130,15 @@ class WalletSignIn:
             chain_id=chain,
             nonce=nonce,
             issued_at=iso8601(int(now * 1000)),
-            expiration_time=iso8601(step.expires_at * 1000),
+            expiration_time=iso8601(expires_at * 1000),
         ).text()
         self._challenges.put(
             f"siwe#{handle}",
             {"address": address, "message": message, "nonce": nonce, "chain_id": chain},
-            expires_at=step.expires_at,
+            expires_at=expires_at,
             now=int(now),
         )
-        return WalletChallenge(message, step, CHALLENGE_SECONDS)
+        return WalletChallenge(message, handle, CHALLENGE_SECONDS)
 
     def validate(self, signature: str, temp_token: str) -> Onboarding | SignedIn:
         now = self._clock()
