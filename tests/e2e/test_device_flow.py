@@ -78,7 +78,8 @@ def test_simultaneous_answers_to_one_challenge_give_exactly_one_session(gateway:
 
 
 def test_simultaneous_decisions_on_one_operation_give_exactly_one_winner(gateway: Gateway):
-    """SECURITY.md 14: approvals and denials race; one wins, the rest are 409, and the state stays."""
+    """SECURITY.md 14: approvals, denials and the client's cancels race; one wins, the rest are 409, and the
+    state stays."""
     for trial in range(TRIALS):
         if trial % 5 == 0:  # a new user every 5 trials: a user receives at most 10 requests a minute
             device = Device()
@@ -95,11 +96,14 @@ def test_simultaneous_decisions_on_one_operation_give_exactly_one_winner(gateway
         assert created.status_code == 200
         listed = requests.get(gateway.url + "/device/v1/operations/pending", headers=auth, timeout=10).json()
         shown = next(op for op in listed["operations"] if op["operationId"] == operation_id)
-        decisions = ["approve", "deny"] * 3
+        decisions = ["approve", "deny", "cancel"] * 2
 
         def decide(
             decision: str, shown: dict[str, Any] = shown, device: Device = device, auth: dict = auth
         ) -> int:
+            if decision == "cancel":
+                url = gateway.url + f"/v2/operations/{shown['operationId']}"
+                return requests.delete(url, headers={"X-Api-Key": gateway.api_key}, timeout=30).status_code
             digest = approval_digest(decision, shown)
             body = {"publicKey": device.public_key, "signature": device.sign(digest), "authType": "pin"}
             url = gateway.url + f"/device/v1/operations/{shown['requestId']}/{decision}"
@@ -111,4 +115,4 @@ def test_simultaneous_decisions_on_one_operation_give_exactly_one_winner(gateway
         final = requests.get(
             gateway.url + f"/v2/operations/{operation_id}", headers={"X-Api-Key": gateway.api_key}, timeout=10
         ).json()
-        assert final["state"] in ("approved", "denied")
+        assert final["state"] in ("approved", "denied", "cancelled")

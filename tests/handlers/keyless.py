@@ -38,6 +38,15 @@ def get(api_key: str | None, operation_id: str) -> Answer:
     return invoke("GetOperationFunction", event)
 
 
+def cancel(api_key: str | None, operation_id: str) -> Answer:
+    event = api_event(
+        "keyless/cancel_operation.json",
+        path_parameters={"operationId": operation_id},
+        headers={"X-Api-Key": api_key},
+    )
+    return invoke("CancelOperationFunction", event)
+
+
 def stored(tables: dict[str, Any]) -> list[dict[str, Any]]:
     return tables["OperationsTable"].scan(ConsistentRead=True)["Items"]
 

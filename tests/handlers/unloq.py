@@ -66,6 +66,13 @@ def get_approval(api_key: str, approval_id: str, *, wait: int | None = None) -> 
     return invoke("GetApprovalFunction", event)
 
 
+def cancel_approval(api_key: str, approval_id: str) -> Answer:
+    event = api_event(
+        "unloq/cancel_approval.json", path_parameters={"id": approval_id}, headers=bearer(api_key)
+    )
+    return invoke("CancelApprovalFunction", event)
+
+
 def defined(api_key: str, action: dict[str, Any]) -> dict[str, Any]:
     status, _, body = create_action(api_key, action)
     assert status == 200, body

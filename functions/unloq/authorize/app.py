@@ -7,6 +7,7 @@ from assent.access import ClientCaller
 from assent.core.errors import (
     ActionInactive,
     ActionNotFound,
+    ApprovalCancelled,
     ApprovalDenied,
     ApprovalTimeout,
     NoApprovingDevice,
@@ -28,6 +29,7 @@ app = unloq.resolver()
     NumberRequired,
     VariablesRefused,
     RenderedTooLong,
+    ApprovalCancelled,
     ApprovalDenied,
     ActionNotFound,
     NoApprovingDevice,

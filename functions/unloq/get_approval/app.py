@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from assent.access import ClientCaller
-from assent.core.errors import ApprovalDenied, ApprovalNotFound, ApprovalTimeout
+from assent.core.errors import ApprovalCancelled, ApprovalDenied, ApprovalNotFound, ApprovalTimeout
 from assent.core.http import also_answers, entrypoint, refuses
 from assent.families import unloq
 from assent.services.authorizations import settled
@@ -17,7 +17,7 @@ app = unloq.resolver()
 
 
 @app.get("/v1/approvals/<id>")
-@refuses(ApprovalDenied, ApprovalNotFound, ApprovalTimeout)
+@refuses(ApprovalCancelled, ApprovalDenied, ApprovalNotFound, ApprovalTimeout)
 @also_answers(202, "Pending: the user has not decided yet")
 def get_approval(
     id: unloq.ApprovalId,

@@ -275,6 +275,12 @@ class ApprovalTimeout(Gone):
     code = "APPROVAL.TIMEOUT"
 
 
+class ApprovalCancelled(Conflict):
+    """The client cancelled the request before the user decided."""
+
+    code = "APPROVAL.CANCELLED"
+
+
 class NoApprovingDevice(NotFound):
     """No live device key to approve with; an unknown user looks the same (SECURITY.md 26)."""
 

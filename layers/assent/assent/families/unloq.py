@@ -232,7 +232,7 @@ def approval_answer(verb: str, operation: Operation) -> Response[ApprovalAnswer]
 
 
 # Assent's shared error codes that UNLOQ names its own way.
-_UNLOQ_CODES = {"TOO_MANY_REQUESTS": "FIREWALL.THROTTLE"}
+_UNLOQ_CODES = {"TOO_MANY_REQUESTS": "FIREWALL.THROTTLE", "OPERATION_NOT_PENDING": "APPROVAL.NOT_PENDING"}
 
 
 class UnloqErrorDetail(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 
 from assent.model.operations import Operation, OperationState, Purpose
-from assent.repositories.reads import all_items
+from assent.repositories.reads import all_items, item_on_failure
 from assent.repositories.transactions import Write
 
 PENDING_INDEX = "pending-by-user-expiry"
@@ -83,6 +83,35 @@ class OperationsRepository:
                 }
             }
         )
+
+    def cancel(
+        self, client_id: str, operation_id: str, *, purpose: Purpose, now: float
+    ) -> tuple[Operation, bool] | None:
+        """Cancel one of this client's operations of `purpose` if it is pending and unexpired, in one
+        conditional update (SECURITY.md 14): the operation after it and True, or as it stood and False when
+        it was not pending; None if there is none (or only one past its retention)."""
+        try:
+            item = self._table.update_item(
+                Key={"pk": _pk(client_id, operation_id)},
+                UpdateExpression="SET #state = :cancelled, decided_ms = :ms REMOVE pending_user",
+                ConditionExpression="#state = :pending AND expires_at > :now AND purpose = :purpose",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":cancelled": OperationState.CANCELLED.value,
+                    ":pending": OperationState.PENDING.value,
+                    ":ms": int(now * 1000),
+                    ":now": int(now),
+                    ":purpose": purpose.value,
+                },
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )["Attributes"]
+        except self.client.exceptions.ConditionalCheckFailedException as error:
+            old = item_on_failure(error)
+            if not old or int(old["ttl"]) <= now or old["purpose"] != purpose.value:
+                return None
+            return _operation(old), False
+        return _operation(item), True
 
     def get(self, client_id: str, operation_id: str, *, now: float) -> Operation | None:
         item = self._table.get_item(Key={"pk": _pk(client_id, operation_id)}, ConsistentRead=True).get("Item")

@@ -17,6 +17,7 @@ from assent.core.clock import Clock, Sleep, system_clock, system_sleep
 from assent.core.errors import (
     ActionInactive,
     ActionNotFound,
+    ApprovalCancelled,
     ApprovalDenied,
     ApprovalNotFound,
     ApprovalTimeout,
@@ -26,6 +27,7 @@ from assent.core.errors import (
 from assent.model.operations import Operation, OperationState, Purpose, matching_number
 from assent.model.users import InvalidEmail, normalise_email
 from assent.services.approvals import NUMBER_MISMATCH
+from assent.services.operations import cancel
 
 if TYPE_CHECKING:
     from assent.model.clients import Client
@@ -184,6 +186,12 @@ class Authorizations:
                 return self._await(operation, wait)
         return operation.as_of(now)
 
+    def cancel(self, client: Client, request_id: str) -> Operation:
+        """Cancel one of this client's pending requests; a call waiting for it answers at once."""
+        return cancel(
+            self._operations, client, request_id, Purpose.AUTHORIZATION, self._clock(), ApprovalNotFound
+        )
+
     def _slot(self, client: Client, wait: float) -> AbstractContextManager[None]:
         """One of the client's waiting slots for a call that waits; nothing for one that does not."""
         return self._waiting.slot(client.client_id, seconds=wait) if wait > 0 else nullcontext()
@@ -221,11 +229,14 @@ class Authorizations:
 
 
 def settled(operation: Operation) -> Operation:
-    """An approved or still pending request; a denied or expired one is the client's error to handle."""
+    """An approved or still pending request; a denied, expired or cancelled one is the client's error to
+    handle."""
     if operation.state is OperationState.DENIED:
         if operation.reason == NUMBER_MISMATCH:
             raise ApprovalDenied("the number entered on the device did not match; the request is denied")
         raise ApprovalDenied("the user denied the request")
     if operation.state is OperationState.EXPIRED:
         raise ApprovalTimeout("the user did not decide before the request expired")
+    if operation.state is OperationState.CANCELLED:
+        raise ApprovalCancelled("the request was cancelled before the user decided")
     return operation

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assent.core.clock import Clock, system_clock
-from assent.core.errors import OperationExists, OperationNotFound
-from assent.model.operations import Operation
+from assent.core.errors import OperationExists, OperationNotFound, OperationNotPending
+from assent.model.operations import Operation, Purpose
 
 if TYPE_CHECKING:
     from assent.model.clients import Client
@@ -75,5 +75,30 @@ class OperationsService:
             raise OperationNotFound("operation not found")
         return operation.as_of(now)
 
+    def cancel(self, client: Client, operation_id: str) -> Operation:
+        """Cancel one of the client's pending operations: it leaves its user's list and cannot be decided."""
+        return cancel(
+            self._repository, client, operation_id, Purpose.OPERATION, self._clock(), OperationNotFound
+        )
+
     def pending_for_user(self, client: Client, user_id: str) -> list[Operation]:
         return self._repository.pending_for_user(user_id, client_id=client.client_id, now=self._clock())
+
+
+def cancel(
+    repository: OperationsRepository,
+    client: Client,
+    operation_id: str,
+    purpose: Purpose,
+    now: float,
+    not_found: type[Exception],
+) -> Operation:
+    """Cancel a client's pending operation of `purpose` (SECURITY.md 14): `not_found` if it has none by
+    this id, OperationNotPending if it was decided, expired or cancelled before."""
+    outcome = repository.cancel(client.client_id, operation_id, purpose=purpose, now=now)
+    if outcome is None:
+        raise not_found(f"no operation {operation_id}")
+    operation, cancelled = outcome
+    if not cancelled:
+        raise OperationNotPending(f"the operation is {operation.state_at(now).value}, no longer pending")
+    return operation
