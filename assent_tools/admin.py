@@ -1,5 +1,5 @@
-"""assent-admin: create, list and revoke client applications, and unlock a user's locked-out factors, in the
-local store or a deployed stack."""
+"""assent-admin: create, list and revoke client applications, manage a client's webhook endpoints, and unlock
+a user's locked-out factors, in the local store or a deployed stack."""
 
 from __future__ import annotations
 
@@ -48,6 +48,24 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     unlock.add_argument("user_id")
     unlock.add_argument("--factor", choices=[factor.value for factor in Factor])
+    webhooks = commands.add_parser(
+        "webhooks", help="a client's webhook endpoints, as its API key manages them"
+    )
+    action = webhooks.add_subparsers(dest="webhook_command", required=True)
+    action.add_parser("list", help="the client's endpoints (never a secret)").add_argument("client_id")
+    add = action.add_parser("add", help="register an endpoint and print its secret (shown once)")
+    add.add_argument("client_id")
+    add.add_argument("url")
+    add.add_argument(
+        "--events", nargs="+", metavar="TYPE", help="the event types to send (default: every one)"
+    )
+    for name, text in (
+        ("remove", "remove an endpoint"),
+        ("rotate", "a new secret; the old one signs for a day"),
+    ):
+        one = action.add_parser(name, help=text)
+        one.add_argument("client_id")
+        one.add_argument("endpoint_id")
     return parser.parse_args(argv)
 
 
@@ -67,6 +85,13 @@ def _table(args: argparse.Namespace, name: str) -> Any:
 
 
 def _stack_table(stack_name: str, region: str | None, name: str) -> Any:
+    session, outputs = _stack_outputs(stack_name, region)
+    if f"{name}Name" not in outputs:
+        raise StackNotReachable(f"stack {stack_name} has no output {name}Name: is it an Assent stack?")
+    return session.resource("dynamodb").Table(outputs[f"{name}Name"])
+
+
+def _stack_outputs(stack_name: str, region: str | None) -> tuple[Any, dict[str, str]]:
     session = boto3.Session(region_name=region)
     if session.region_name is None:
         raise StackNotReachable(
@@ -83,10 +108,7 @@ def _stack_table(stack_name: str, region: str | None, name: str) -> Any:
         ) from None
     except BotoCoreError as error:
         raise StackNotReachable(str(error)) from None
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    if f"{name}Name" not in outputs:
-        raise StackNotReachable(f"stack {stack_name} has no output {name}Name: is it an Assent stack?")
-    return session.resource("dynamodb").Table(outputs[f"{name}Name"])
+    return session, {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 
 def _public(record: ClientRecord) -> dict[str, Any]:
@@ -111,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "unlock":
         return _unlock(args)
+    if args.command == "webhooks":
+        return _webhooks(args)
     service = ClientsService(ClientsRepository(_table(args, "ClientsTable")))
     if args.command == "create":
         try:
@@ -130,6 +154,71 @@ def _run(args: argparse.Namespace) -> int:
             return 1
         print(json.dumps([_public(record) for record in revoked], indent=2))
     return 0
+
+
+def _webhooks(args: argparse.Namespace) -> int:
+    from assent.core.errors import AssentError
+    from assent.families.webhooks import webhook_view
+    from assent.repositories.webhooks import WebhooksRepository
+    from assent.services.webhooks import SecretBox, Webhooks
+
+    records = ClientsService(ClientsRepository(_table(args, "ClientsTable"))).all()
+    found = [r for r in records if r.client_id == args.client_id and r.revoked_at is None]
+    if not found:
+        print(f"no client {args.client_id} with a live key", file=sys.stderr)
+        return 1
+    client = found[0].client
+    kms = _client(args, "kms")
+    # A replay is the API's; this tool queues nothing, so it is given no queue.
+    service = Webhooks(
+        WebhooksRepository(_table(args, "WebhooksTable")),
+        SecretBox(kms, _webhook_key(args, kms)),
+        deliveries=None,  # type: ignore[arg-type]
+        allow_loopback=not args.stack,
+    )
+    try:
+        if args.webhook_command == "list":
+            print(json.dumps([webhook_view(e).model_dump() for e in service.of(client)], indent=2))
+        elif args.webhook_command == "remove":
+            service.remove(client, args.endpoint_id)
+            print(json.dumps({"removed": args.endpoint_id}))
+        else:
+            endpoint, secret = (
+                service.add(client, args.url, args.events)
+                if args.webhook_command == "add"
+                else service.rotate(client, args.endpoint_id)
+            )
+            print(json.dumps({**webhook_view(endpoint).model_dump(), "secret": secret}, indent=2))
+            print("Store the secret now: it is kept encrypted and never shown again.", file=sys.stderr)
+    except AssentError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    except ClientError as error:
+        # On a stack, the key's policy lets only the functions' tagged roles encrypt (SECURITY.md 42).
+        print(f"{error.response['Error']['Code']}: {error.response['Error']['Message']}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _client(args: argparse.Namespace, service: str) -> Any:
+    if args.stack:
+        return boto3.Session(region_name=args.region).client(service)
+    return boto3.client(
+        service,
+        endpoint_url=args.local or DEFAULT_LOCAL_STORE,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106
+    )
+
+
+def _webhook_key(args: argparse.Namespace, kms: Any) -> str:
+    if args.stack:
+        _, outputs = _stack_outputs(args.stack, args.region)
+        return outputs["WebhookSecretsKeyId"]
+    from assent_tools.template import existing_keys, load_template
+
+    return existing_keys(kms, load_template()).get("WebhookSecretsKey", "")
 
 
 def _unlock(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-SERVICES = ("dynamodb", "kms", "ses", "sqs")
+SERVICES = ("dynamodb", "kms", "ses", "sns", "sqs")
 
 
 def layer_clients() -> dict[str, Any]:

@@ -7,6 +7,7 @@ import argparse
 import functools
 import os
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from samcli.local.apigw.local_apigw_service import LocalApigwService
 from samcli.local.docker.exceptions import ProcessSigTermException
 
 from assent_tools import openapi
+from assent_tools.event_sources import EventSources, event_sources
 from assent_tools.local import add_local_arguments, store_port
 from assent_tools.runner import InProcessRunner
 from assent_tools.store import REGION, LocalStore, create_development_client, use_local_aws
@@ -45,12 +47,15 @@ def main(argv: list[str] | None = None) -> None:
 
     store = LocalStore(REGION, port=store_port(args))
     store.start()
+    stop_sources = threading.Event()
     try:
         use_local_aws(store.url)
         parameters = local_parameters(os.environ, port=args.port)
         physical_ids = provision(boto3.Session(), template, parameters)
         environment = function_environment(template, physical_ids, parameters)
         os.environ.update(environment)
+        # Only here: webhooks to http://127.0.0.1 and localhost, for a developer's receiver (SECURITY.md 41).
+        os.environ["ASSENT_WEBHOOKS_ALLOW_LOOPBACK"] = "true"
         # A template without a clients table (a test fixture, say) has no API keys to issue.
         dev_key = (
             create_development_client(os.environ.get("ASSENT_DEV_API_KEY"))
@@ -61,6 +66,9 @@ def main(argv: list[str] | None = None) -> None:
         stacks, _ = SamLocalStackProvider.get_stacks(str(template_path))
         api = ApiProvider(stacks).api
         runner = InProcessRunner(functions(template, root=template_path.parent))
+        # The streams and queues feed their functions in this process, as Lambda's event sources would.
+        sources = EventSources(event_sources(template), physical_ids, runner.call, boto3.Session())
+        threading.Thread(target=sources.run, args=(stop_sources,), name="event-sources", daemon=True).start()
         service = LocalApigwService(
             api, runner, port=args.port, host=args.host, stderr=StreamWriter(sys.stderr, auto_flush=True)
         )
@@ -76,6 +84,7 @@ def main(argv: list[str] | None = None) -> None:
 
         local_routes = {
             "/_local/outbox": lambda: jsonify(store.outbox()),
+            "/_local/push": lambda: jsonify(store.pushes()),
             "/_local/calls": lambda: jsonify(store.calls()),
             "/_local/openapi.json": lambda: jsonify(api_document()),
             "/_local/docs": lambda: openapi.swagger_page(api_document()),
@@ -87,6 +96,7 @@ def main(argv: list[str] | None = None) -> None:
         for route in sorted(api.routes, key=lambda r: r.path):
             print(f"  {','.join(sorted(route.methods)):<8} {base}{route.path}  -> {route.function_name}")
         print(f"  GET      {base}/_local/outbox  (e-mail sent through SES)")
+        print(f"  GET      {base}/_local/push  (pushes sent through SNS mobile push)")
         print(f"  GET      {base}/_local/calls  (AWS calls the store answered, by operation)")
         print(f"  GET      {base}/_local/openapi.json  (the API document; Swagger UI at {base}/_local/docs)")
         if dev_key:
@@ -96,6 +106,7 @@ def main(argv: list[str] | None = None) -> None:
     except (KeyboardInterrupt, ProcessSigTermException):
         pass
     finally:
+        stop_sources.set()
         store.stop()
         print("Assent local API stopped.", flush=True)
 

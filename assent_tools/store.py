@@ -25,6 +25,7 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from moto.ses.models import RawMessage, ses_backends
+from moto.sns.models import sns_backends
 from werkzeug.serving import BaseWSGIServer, make_server
 
 LOOPBACK = "127.0.0.1"
@@ -49,11 +50,14 @@ class _OneAtATime:
         # The calls of JSON-protocol services (DynamoDB, KMS, SQS) by their target, e.g.
         # "DynamoDB_20120810.PutItem": what the capacity model counts (docs/capacity.md).
         self.calls: Counter[str] = Counter()
+        # Those of the local event sources' polling (as Lambda's pollers make them, not the functions).
+        self.polls: Counter[str] = Counter()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         with self._lock:
             if target := environ.get("HTTP_X_AMZ_TARGET"):
-                self.calls[target] += 1
+                polling = "assent-event-sources" in environ.get("HTTP_USER_AGENT", "")
+                (self.polls if polling else self.calls)[target] += 1
             # The body is produced inside the lock: a WSGI app may do its work while it is iterated.
             body = b"".join(self._app(environ, start_response))
             self._after_each()
@@ -130,8 +134,13 @@ class LocalStore:
     def outbox(self) -> list[dict[str, Any]]:
         return sent_mail(self._region)
 
+    def pushes(self) -> list[dict[str, Any]]:
+        """Every push SNS mobile push was asked to send, oldest first: the device's token and the message."""
+        return sent_pushes(self._region)
+
     def calls(self) -> dict[str, int]:
-        """How many calls of each operation the store has answered (e-mail aside: see the outbox)."""
+        """How many calls of each operation the functions made (e-mail aside: see the outbox), without the
+        local event sources' polling of streams and queues, which Lambda makes on AWS."""
         return dict(self._app.calls) if self._app is not None else {}
 
     def _announce_new_mail(self) -> None:
@@ -141,6 +150,16 @@ class LocalStore:
             line = json.dumps(message)
             self._announce("mail sent: " + (line if show_codes else _CODE.sub("######", line)))
         self._announced_mail = len(mail)
+
+
+def sent_pushes(region: str) -> list[dict[str, Any]]:
+    """Every message moto's SNS in this process has pushed to a platform endpoint in `region`."""
+    endpoints = sns_backends[DEFAULT_ACCOUNT_ID][region].platform_endpoints.values()
+    return [
+        {"endpoint": endpoint.arn, "token": endpoint.token, "id": message_id, "message": json.loads(message)}
+        for endpoint in endpoints
+        for message_id, message in endpoint.messages.items()
+    ]
 
 
 def sent_mail(region: str) -> list[dict[str, Any]]:

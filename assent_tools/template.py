@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,6 +137,8 @@ def create_tables(dynamodb_client: Any, template: Mapping[str, Any]) -> dict[str
         }
         if props.get("GlobalSecondaryIndexes"):
             request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if props.get("StreamSpecification"):
+            request["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         dynamodb_client.create_table(**request)
         ttl = props.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled"):
@@ -158,6 +161,15 @@ LOCAL_PARAMETERS = {
     # Passkeys made on a developer's machine are for localhost, from the local API's own origin.
     "PasskeyRpId": ("ASSENT_PASSKEY_RP_ID", "localhost"),
     "PasskeyOrigins": ("ASSENT_PASSKEY_ORIGINS", "http://localhost:{port}"),
+    # Pushes go to the local store's SNS, which keeps them for GET /_local/push; `provision` creates these.
+    "FcmPlatformApplicationArn": (
+        "ASSENT_FCM_APPLICATION_ARN",
+        "arn:aws:sns:us-east-1:123456789012:app/GCM/assent-local",
+    ),
+    "ApnsPlatformApplicationArn": (
+        "ASSENT_APNS_APPLICATION_ARN",
+        "arn:aws:sns:us-east-1:123456789012:app/APNS/assent-local",
+    ),
 }
 
 
@@ -189,13 +201,43 @@ def create_keys(
     }
 
 
+# The queue attributes the local store keeps as the template sets them: what the event sources behave by.
+_QUEUE_ATTRIBUTES = ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds")
+
+
 def create_queues(sqs_client: Any, template: Mapping[str, Any]) -> dict[str, str]:
-    """Create every SQS queue the template declares, named by its logical id; returns each one's URL
-    (what `!Ref` of a queue gives)."""
-    return {
-        logical_id: sqs_client.create_queue(QueueName=logical_id)["QueueUrl"]
-        for logical_id in resources_of_type(template, "AWS::SQS::Queue")
-    }
+    """Create every SQS queue the template declares, named by its logical id, with its visibility timeout,
+    retention and dead-letter queue; returns each one's URL (what `!Ref` of a queue gives)."""
+    queues = resources_of_type(template, "AWS::SQS::Queue")
+    urls: dict[str, str] = {}
+    # Dead-letter queues first: a queue's redrive policy names its dead-letter queue's ARN.
+    for logical_id, props in sorted(queues.items(), key=lambda item: "RedrivePolicy" in item[1]):
+        attributes = {name: str(props[name]) for name in _QUEUE_ATTRIBUTES if name in props}
+        redrive = props.get("RedrivePolicy")
+        if redrive:
+            target = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            arn = sqs_client.get_queue_attributes(QueueUrl=urls[target], AttributeNames=["QueueArn"])
+            attributes["RedrivePolicy"] = json.dumps(
+                {
+                    "deadLetterTargetArn": arn["Attributes"]["QueueArn"],
+                    "maxReceiveCount": int(redrive["maxReceiveCount"]),
+                }
+            )
+        urls[logical_id] = sqs_client.create_queue(QueueName=logical_id, Attributes=attributes)["QueueUrl"]
+    return urls
+
+
+def create_platform_applications(sns_client: Any, parameters: Mapping[str, str]) -> dict[str, str]:
+    """The SNS platform applications the parameters name (a deployment creates them outside the stack, with
+    its FCM and APNs credentials); each parameter's ARN, by the parameter's name."""
+    created = {}
+    for name, value in parameters.items():
+        if name.endswith("PlatformApplicationArn") and value:
+            platform, application = value.split(":app/", 1)[1].split("/", 1)
+            created[name] = sns_client.create_platform_application(
+                Name=application, Platform=platform, Attributes={"PlatformCredential": "local"}
+            )["PlatformApplicationArn"]
+    return created
 
 
 def existing_keys(kms_client: Any, template: Mapping[str, Any]) -> dict[str, str]:
@@ -221,6 +263,7 @@ def provision(session: Any, template: Mapping[str, Any], parameters: Mapping[str
     kms = session.client("kms")
     physical.update(create_keys(kms, template, parameters, existing=existing_keys(kms, template)))
     physical.update(create_queues(session.client("sqs"), template))
+    physical.update(create_platform_applications(session.client("sns"), parameters))
     ses = session.client("ses")
     for identity in ses_identities(template, parameters):
         ses.verify_email_identity(EmailAddress=identity)

@@ -37,6 +37,10 @@ def _resource(resource: Any) -> str:
             return f"{match[1]}/index/{match[2]}"
         if ":ses:" in text:
             return "*"
+        if ":sns:" in text and text.endswith(":endpoint/*"):
+            return "sns:endpoint/*"
+    if isinstance(resource, dict) and set(resource) == {"Ref"}:
+        return str(resource["Ref"])  # a parameter holding an ARN (an SNS platform application)
     raise ValueError(f"a policy resource this check does not read: {resource!r}")
 
 
@@ -45,7 +49,9 @@ def allowed(function: Mapping[str, Any], conditions: Mapping[str, bool]) -> set[
     conditions have these values."""
     granted: set[Permission] = set()
     for policy in function["Properties"].get("Policies", []):
-        for statement in policy["Statement"]:
+        for statement in (chosen(s, conditions) for s in policy["Statement"]):
+            if statement == {"Ref": "AWS::NoValue"}:
+                continue
             assert statement["Effect"] == "Allow"
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             resources = chosen(statement["Resource"], conditions)
@@ -85,6 +91,10 @@ def needed(
         return {(f"sqs:{operation}", logical[params["QueueUrl"]])}
     if service == "ses":
         return {(f"ses:{operation}", "*")}
+    if service == "sns" and operation == "CreatePlatformEndpoint":
+        return {(f"sns:{operation}", logical[params["PlatformApplicationArn"]])}
+    if service == "sns" and operation == "Publish" and ":endpoint/" in params.get("TargetArn", ""):
+        return {("sns:Publish", "sns:endpoint/*")}
     raise ValueError(f"a call this check does not read: {service}.{operation}")
 
 

@@ -92,6 +92,13 @@ def signed_up(device: Device, email: str) -> dict[str, Any]:
     return body
 
 
+def user_with_a_device(email: str) -> tuple[Device, str, str]:
+    """A new user signed up with one device: the device, the user's id and an access token."""
+    device = Device()
+    body = signed_up(device, email)
+    return device, body["account"]["id"], body["credentials"]["accessToken"]
+
+
 def request_two_factor(device: Device, email: str) -> Answer:
     body = {
         "request": {"method": "test", "token": email, "chainName": "flow-testnet"},

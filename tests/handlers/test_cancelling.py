@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import another_client_key
-from tests.handlers.hyphen import Device, decide, only_pending, pending, signed_up
+from tests.handlers.hyphen import Device, decide, only_pending, pending, user_with_a_device
 from tests.handlers.keyless import backdate, cancel, created, get, stored
 from tests.handlers.unloq import PAYMENT, authorize, cancel_approval, defined, get_approval, pay
 
@@ -15,10 +15,7 @@ EMAIL = "ada@example.com"
 
 @pytest.fixture
 def ada(api_key) -> tuple[Device, str, str]:
-    """A user with one device: the device, the user's id and an access token."""
-    device = Device()
-    body = signed_up(device, EMAIL)
-    return device, body["account"]["id"], body["credentials"]["accessToken"]
+    return user_with_a_device(EMAIL)
 
 
 def test_a_cancelled_operation_leaves_the_list_and_reads_cancelled(api_key, ada, tables):

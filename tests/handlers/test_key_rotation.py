@@ -68,7 +68,7 @@ def test_a_rotation_keeps_old_tokens_valid_for_its_window_and_ends_them_after(de
 
     final = deploy("B")
     jwks = _jwks()
-    assert set(final) == {"TokenSigningKeyB", "CodeHashKey"}
+    assert set(final) == {"TokenSigningKeyB", "CodeHashKey", "WebhookSecretsKey"}
     assert [k["kid"] for k in jwks["keys"]] == [published["TokenSigningKeyB"]]
     assert keys(old_access).status == 401 and keys(renewed).status == 200
     assert not _verifies_elsewhere(old_access, jwks) and _verifies_elsewhere(renewed, jwks)

@@ -4,7 +4,7 @@ from assent.access import UserCaller
 from assent.core.errors import KeyNotFound
 from assent.core.http import entrypoint, refuses
 from assent.families import hyphen
-from assent.wiring import user_keys
+from assent.wiring import device_registrations
 
 app = hyphen.resolver()
 
@@ -12,7 +12,7 @@ app = hyphen.resolver()
 @app.put("/device/v1/devices/<publicKey>")
 @refuses(KeyNotFound)
 def edit_device(publicKey: hyphen.KeyId, body: hyphen.EditDeviceBody, user: UserCaller) -> hyphen.KeyView:
-    key = user_keys().edit_device(user.user_id, publicKey, body.changes(), body.pushToken)
+    key = device_registrations().edit_device(user.user_id, publicKey, body.changes(), body.pushToken)
     return hyphen.key_view(key)
 
 

@@ -15,6 +15,8 @@ from assent.core import aws, config
 from assent.core.clock import Clock, Sleep, system_clock, system_sleep
 
 if TYPE_CHECKING:
+    from assent.adapters.push import MobilePush
+    from assent.adapters.queues import Queue
     from assent.crypto.codes import CodeHasher
     from assent.crypto.tokens import KmsKeys, Tokens
     from assent.repositories.actions import ActionsRepository
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from assent.repositories.proofs import ProofsRepository
     from assent.repositories.sessions import SessionsRepository
     from assent.repositories.users import UsersRepository
+    from assent.repositories.webhooks import WebhooksRepository
     from assent.services.actions import ActionsService
     from assent.services.approvals import Approvals
     from assent.services.authorizations import Authorizations
@@ -29,10 +32,13 @@ if TYPE_CHECKING:
     from assent.services.device_signin import DeviceSignIn
     from assent.services.email_verification import EmailVerification
     from assent.services.enrolment import KeyEnrolment
+    from assent.services.events import EventRouter
+    from assent.services.expiry import Expiry
     from assent.services.lockout import Lockout
     from assent.services.mail_budget import MailBudget
     from assent.services.operations import OperationsService
     from assent.services.passkeys import Passkeys
+    from assent.services.pushes import Pushes
     from assent.services.recovery import Recovery
     from assent.services.reinstatement import WalletReinstatement
     from assent.services.request_limits import ApprovalRequestLimits
@@ -42,6 +48,8 @@ if TYPE_CHECKING:
     from assent.services.user_keys import UserKeys
     from assent.services.waiting import WaitingCalls
     from assent.services.wallet_signin import WalletSignIn
+    from assent.services.webhook_delivery import WebhookSender
+    from assent.services.webhooks import SecretBox, Webhooks
 
 
 @dataclass
@@ -405,6 +413,114 @@ def wallet_sign_in() -> WalletSignIn:
     )
 
 
+@cache
+def webhooks_repository() -> WebhooksRepository:
+    from assent.repositories.webhooks import WebhooksRepository
+
+    return WebhooksRepository(aws.dynamodb_table(config.notification_settings().webhooks_table))
+
+
+@cache
+def queue(name: str) -> Queue:
+    """A queue of the notification settings by its role: `delivery`, `expiry`, `push` or `dead_letter`."""
+    from assent.adapters.queues import Queue
+
+    settings = config.notification_settings()
+    urls = {
+        "delivery": settings.delivery_queue_url,
+        "expiry": settings.expiry_queue_url,
+        "push": settings.push_queue_url,
+        "dead_letter": settings.delivery_dead_letter_queue_url,
+    }
+    return Queue(aws.client("sqs"), urls[name])
+
+
+@cache
+def secret_box() -> SecretBox:
+    from assent.services.webhooks import SecretBox
+
+    return SecretBox(aws.client("kms"), config.notification_settings().webhook_key_id)
+
+
+@cache
+def webhooks() -> Webhooks:
+    from assent.services.webhooks import Webhooks
+
+    return Webhooks(
+        webhooks_repository(),
+        secret_box(),
+        queue("delivery"),
+        allow_loopback=config.notification_settings().allow_loopback,
+        clock=_time.clock,
+    )
+
+
+@cache
+def mobile_push() -> MobilePush:
+    from assent.adapters.push import MobilePush
+
+    settings = config.notification_settings()
+    return MobilePush(
+        aws.client("sns"),
+        fcm_application_arn=settings.fcm_application_arn,
+        apns_application_arn=settings.apns_application_arn,
+    )
+
+
+@cache
+def event_router() -> EventRouter:
+    from assent.services.events import EventRouter
+
+    return EventRouter(
+        webhooks_repository(),
+        deliveries=queue("delivery"),
+        pushes=queue("push"),
+        expiries=queue("expiry"),
+        push_enabled=mobile_push().enabled,
+        clock=_time.clock,
+    )
+
+
+@cache
+def webhook_sender() -> WebhookSender:
+    from assent.services.webhook_delivery import WebhookSender
+
+    settings = config.notification_settings()
+    return WebhookSender(
+        webhooks_repository(),
+        secret_box(),
+        queue("delivery"),
+        queue("dead_letter"),
+        retry_delays=settings.retry_delays,
+        allow_loopback=settings.allow_loopback,
+        clock=_time.clock,
+    )
+
+
+@cache
+def expiry() -> Expiry:
+    from assent.services.expiry import Expiry
+
+    return Expiry(operations_repository(), queue("expiry"), clock=_time.clock)
+
+
+@cache
+def pushes() -> Pushes:
+    from assent.services.pushes import Pushes
+
+    return Pushes(users_repository(), webhooks_repository(), mobile_push(), clock=_time.clock)
+
+
+@cache
+def device_registrations() -> UserKeys:
+    """The user's keys, with their devices' push tokens registered with SNS as they are given."""
+    from assent.services.user_keys import UserKeys
+
+    return UserKeys(
+        users_repository(), sessions_repository(), step_up(), clock=_time.clock, push=mobile_push()
+    )
+
+
 def reset() -> None:
     """Drop every cached setting, handle and service (tests, and tools that switch stores)."""
     # Every factory here is cached with functools.cache; found, not listed, so that none is forgotten.
@@ -412,4 +528,5 @@ def reset() -> None:
         factory.cache_clear()
     config.settings.cache_clear()
     config.passkey_settings.cache_clear()
+    config.notification_settings.cache_clear()
     aws.reset()

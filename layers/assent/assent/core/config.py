@@ -174,6 +174,54 @@ def _token_settings() -> TokenSettings:
     )
 
 
+@dataclass(frozen=True)
+class NotificationSettings:
+    """Where events go once a change is read: webhooks to client back ends, pushes to devices."""
+
+    webhooks_table: str
+    webhook_key_id: str  # the KMS key webhook secrets are encrypted with
+    delivery_queue_url: str
+    expiry_queue_url: str
+    push_queue_url: str
+    delivery_dead_letter_queue_url: str
+    # Seconds between one failed delivery and the next attempt; the last failure after them dead-letters.
+    retry_delays: tuple[int, ...]
+    fcm_application_arn: str  # SNS platform applications; empty turns that platform's pushes off
+    apns_application_arn: str
+    # Only the local API sets this: webhooks to http://127.0.0.1 and localhost, for development.
+    allow_loopback: bool
+
+
+# Standard Webhooks' schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; about 27.5 hours in all.
+DEFAULT_RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
+# SQS holds a message back at most 12 hours (a visibility timeout).
+MAX_RETRY_DELAY_SECONDS = 43_200
+
+
+@cache
+def notification_settings() -> NotificationSettings:
+    """Read apart from `settings`, by the functions that manage or send notifications only."""
+    raw = os.environ.get("ASSENT_WEBHOOK_RETRY_DELAYS", "").strip()
+    try:
+        delays = tuple(int(part) for part in raw.split(",")) if raw else DEFAULT_RETRY_DELAYS
+    except ValueError as error:
+        raise ConfigurationError(f"ASSENT_WEBHOOK_RETRY_DELAYS must be whole seconds, not {raw!r}") from error
+    if not delays or any(not 0 <= delay <= MAX_RETRY_DELAY_SECONDS for delay in delays):
+        raise ConfigurationError(f"ASSENT_WEBHOOK_RETRY_DELAYS must be 0..{MAX_RETRY_DELAY_SECONDS} each")
+    return NotificationSettings(
+        webhooks_table=_required("ASSENT_WEBHOOKS_TABLE"),
+        webhook_key_id=_required("ASSENT_WEBHOOK_KEY_ID"),
+        delivery_queue_url=_required("ASSENT_DELIVERY_QUEUE_URL"),
+        expiry_queue_url=_required("ASSENT_EXPIRY_QUEUE_URL"),
+        push_queue_url=_required("ASSENT_PUSH_QUEUE_URL"),
+        delivery_dead_letter_queue_url=_required("ASSENT_DELIVERY_DEAD_LETTER_QUEUE_URL"),
+        retry_delays=delays,
+        fcm_application_arn=os.environ.get("ASSENT_FCM_APPLICATION_ARN", "").strip(),
+        apns_application_arn=os.environ.get("ASSENT_APNS_APPLICATION_ARN", "").strip(),
+        allow_loopback=os.environ.get("ASSENT_WEBHOOKS_ALLOW_LOOPBACK", "").strip() == "true",
+    )
+
+
 @cache
 def passkey_settings() -> PasskeySettings:
     """Read apart from `settings`, by the flows that take WebAuthn passkeys only."""

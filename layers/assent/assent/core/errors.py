@@ -287,6 +287,14 @@ class NoApprovingDevice(NotFound):
     code = "APPROVAL.DEVICE"
 
 
+class WebhookNotFound(NotFound):
+    code = "WEBHOOK.NOT_FOUND"
+
+
+class TooManyEndpoints(Conflict):
+    code = "WEBHOOK.TOO_MANY"
+
+
 # Metasky's secure actions: its messages are the documented sentences.
 
 

@@ -95,6 +95,10 @@ class KeyRecord:
     device: dict[str, str] | None = None
     revoked_at: int | None = None
     passkey: Passkey | None = None  # a WebAuthn passkey's credential; None for a raw key that signs text
+    # The SNS mobile-push endpoint its device registered (PUT /device/v1/devices), and whether SNS has
+    # since said that endpoint is disabled (the app was removed, the token expired).
+    push_endpoint: str | None = None
+    push_disabled: bool = False
 
     @property
     def live(self) -> bool:

@@ -113,6 +113,29 @@ class OperationsRepository:
             return _operation(old), False
         return _operation(item), True
 
+    def expire(self, client_id: str, operation_id: str, *, now: float) -> int | None:
+        """Store `expired` on an operation past its deadline that is still pending: reads showed it expired
+        already (`state_at`); stored, it is a change the table's stream reports. None if it is expired now,
+        or was decided (or is gone); its deadline if that is still to come."""
+        try:
+            self._table.update_item(
+                Key={"pk": _pk(client_id, operation_id)},
+                UpdateExpression="SET #state = :expired REMOVE pending_user",
+                ConditionExpression="#state = :pending AND expires_at <= :now",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":expired": OperationState.EXPIRED.value,
+                    ":pending": OperationState.PENDING.value,
+                    ":now": int(now),
+                },
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except self.client.exceptions.ConditionalCheckFailedException as error:
+            old = item_on_failure(error)
+            if old.get("state") == OperationState.PENDING.value and int(old["expires_at"]) > now:
+                return int(old["expires_at"])
+        return None
+
     def get(self, client_id: str, operation_id: str, *, now: float) -> Operation | None:
         item = self._table.get_item(Key={"pk": _pk(client_id, operation_id)}, ConsistentRead=True).get("Item")
         if item is None or int(item["ttl"]) <= now:

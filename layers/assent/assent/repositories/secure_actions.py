@@ -6,6 +6,7 @@ can read, after the fact, whether and when the order was verified; TTL removes i
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from assent.model.secure_actions import PENDING, VERIFIED, AttemptNotCounted, SecureAction
@@ -78,6 +79,27 @@ class SecureActionsRepository:
             old = item_on_failure(error)
             raise AttemptNotCounted(_secure_action(old) if old else None) from error
         return _secure_action(item)
+
+    def lock(self, pk: str, secure_action_uuid: str, *, now: int, max_attempts: int) -> None:
+        """Drop the digest of a code whose every attempt is used, marking when it locked: it can never be
+        compared again, and the change is what tells the client (`secure_action.locked`). Nothing happens if
+        the action was replaced meanwhile."""
+        with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
+            self._table.update_item(
+                Key={"pk": pk},
+                UpdateExpression="SET locked_ms = :ms REMOVE code_digest",
+                ConditionExpression=(
+                    "secure_action_uuid = :uuid AND #state = :pending AND attempts >= :max"
+                    " AND attribute_exists(code_digest)"
+                ),
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":ms": now * 1000,
+                    ":uuid": secure_action_uuid,
+                    ":pending": PENDING,
+                    ":max": max_attempts,
+                },
+            )
 
     def mark_verified_item(
         self, pk: str, secure_action_uuid: str, *, now: int, order_type: str, key_id: str

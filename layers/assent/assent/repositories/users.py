@@ -96,14 +96,19 @@ class UsersRepository:
             )
         return writes
 
-    def edit_device(self, key: KeyRecord, device: dict[str, str], push_token: str | None) -> bool:
-        """Replace what a live key's device says of itself (and its push token, when given); False if the key
-        was revoked, or is not this user's, meanwhile."""
+    def edit_device(
+        self, key: KeyRecord, device: dict[str, str], push_token: str | None, push_endpoint: str | None = None
+    ) -> bool:
+        """Replace what a live key's device says of itself (and its push token and the SNS endpoint made for
+        it, when given); False if the key was revoked, or is not this user's, meanwhile."""
         values: dict[str, Any] = {":device": device, ":user": key.user_id}
         update = "SET device = :device"
         if push_token is not None:
             update += ", push_token = :push"
             values[":push"] = push_token
+        if push_endpoint is not None:
+            update += ", push_endpoint = :endpoint REMOVE push_disabled"
+            values[":endpoint"] = push_endpoint
         try:
             self._table.update_item(
                 Key={"pk": _key_pk(key.ref)},
@@ -114,6 +119,16 @@ class UsersRepository:
         except self.client.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+    def mark_push_disabled(self, key: KeyRecord) -> None:
+        """Note that SNS disabled the key's push endpoint: it is skipped until the device registers again."""
+        with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
+            self._table.update_item(
+                Key={"pk": _key_pk(key.ref)},
+                UpdateExpression="SET push_disabled = :yes",
+                ConditionExpression="push_endpoint = :endpoint",
+                ExpressionAttributeValues={":yes": True, ":endpoint": key.push_endpoint},
+            )
 
     def key_by_credential(self, digest: str) -> KeyHolder | None:
         """The passkey whose credential id has this digest, and its user (a discoverable sign-in names no
@@ -429,6 +444,8 @@ def _key(item: dict[str, Any]) -> KeyRecord:
         device={str(k): str(v) for k, v in device.items()} if device else None,
         revoked_at=int(item["revoked_at"]) if item.get("revoked_at") is not None else None,
         passkey=stored_passkey(plain(item["passkey"])) if item.get("passkey") else None,
+        push_endpoint=str(item["push_endpoint"]) if item.get("push_endpoint") else None,
+        push_disabled=bool(item.get("push_disabled", False)),
     )
 
 

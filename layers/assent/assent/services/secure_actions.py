@@ -152,6 +152,8 @@ class SecureActions:
         ):
             left = MAX_ATTEMPTS - counted.attempts
             logger.info("secure action code wrong", extra={**audit, "attempts_left": left})
+            if left <= 0:
+                self._actions.lock(pk, secure_action_uuid, now=now, max_attempts=MAX_ATTEMPTS)
             # The user's run of wrong codes spans every order (SECURITY.md 28).
             wrong = InvalidCode(f"invalid secure action code; {left} attempts left")
             raise self._lockout.failed(user_id, Factor.EMAILED_CODE, wrong)

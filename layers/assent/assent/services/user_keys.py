@@ -19,6 +19,7 @@ from assent.repositories.transactions import transact
 from assent.services.step_up import KEY_ADD, KEY_REVOKE, StepUpChallenge, StepUpProof
 
 if TYPE_CHECKING:
+    from assent.adapters.push import MobilePush
     from assent.repositories.sessions import SessionsRepository
     from assent.repositories.users import UsersRepository
     from assent.services.enrolment import NewKey
@@ -49,7 +50,9 @@ class UserKeys:
         sessions: SessionsRepository,
         step_up: StepUp,
         clock: Clock = system_clock,
+        push: MobilePush | None = None,
     ) -> None:
+        self._push = push
         self._users = users
         self._sessions = sessions
         self._step_up = step_up
@@ -67,7 +70,13 @@ class UserKeys:
         if key is None or key.user_id != user_id or not key.live:
             raise KeyNotFound("no such key")
         device = {**(key.device or {}), **changes}
-        if not self._users.edit_device(key, device, push_token):
+        # Registered with SNS here, once per token change, so that a push needs no call but the push itself.
+        endpoint = (
+            self._push.register(push_token, device.get("osName"))
+            if push_token is not None and self._push is not None and self._push.enabled
+            else None
+        )
+        if not self._users.edit_device(key, device, push_token, endpoint):
             raise KeyNotFound("no such key")
         return replace(key, device=device or None)
 
