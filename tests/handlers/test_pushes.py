@@ -82,14 +82,25 @@ def test_a_new_request_is_pushed_once_as_data_without_its_text(api_key, tables, 
 
 def test_a_new_device_asking_to_sign_in_is_pushed_as_hyphens_2fa_request(tables, phone):
     sources = events.sources()
-    status, _, _ = request_two_factor(Device(), EMAIL)
+    status, _, requested = request_two_factor(Device(), EMAIL)
     assert status == 201
     sources.drain()
 
     [message] = _sent(_registered(tables, phone[0]))
     fcm = json.loads(message["GCM"])["fcmV1Message"]["message"]
     assert fcm["data"]["hyphen:type"] == "2fa-request"
-    assert json.loads(fcm["data"]["hyphen:data"])["purpose"] == "device.signin"
+    data = json.loads(fcm["data"]["hyphen:data"])
+    assert data["purpose"] == "device.signin"
+    # What Hyphen's SDKs decode from a 2fa-request (HyphenResponseSignIn2FA): the request, still pending.
+    assert (
+        data["twoFactorAuth"]["id"] == data["requestId"].split(".", 1)[1] == requested["twoFactorAuth"]["id"]
+    )
+    assert data["twoFactorAuth"]["status"] == "pending"
+    assert data["twoFactorAuth"]["expiresAt"] == requested["twoFactorAuth"]["expiresAt"]
+    assert (
+        data["twoFactorAuth"]["request"]["requestedAt"]
+        == requested["twoFactorAuth"]["request"]["requestedAt"]
+    )
 
 
 def test_a_disabled_endpoint_is_marked_and_skipped(api_key, tables, phone):

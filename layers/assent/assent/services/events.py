@@ -56,6 +56,8 @@ class EventRouter:
                     "userId": event.user_id,
                     "purpose": event.purpose,
                     "requestId": f"{event.client_id}.{event.data['operationId']}",
+                    "operationId": event.data["operationId"],
+                    "createdMs": event.timestamp_ms,
                     "expiresAt": event.expires_at,
                 }
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from assent.core.clock import Clock, system_clock
+from assent.core.clock import Clock, iso8601, system_clock
 from assent.core.observability import logger
 from assent.model.operations import Purpose
 
@@ -37,11 +37,13 @@ class Pushes:
         """Push one queued event to the user's devices; how many pushes were sent."""
         kind = NEW_DEVICE_REQUEST if message.get("purpose") == Purpose.NEW_DEVICE.value else APPROVAL_REQUEST
         # What the device needs to fetch its list and find the request; never the request's text.
-        data = {
+        data: dict[str, Any] = {
             "requestId": message["requestId"],
             "purpose": message.get("purpose"),
             "expiresAt": message.get("expiresAt"),
         }
+        if kind == NEW_DEVICE_REQUEST:
+            data["twoFactorAuth"] = _two_factor_status(message)
         sent = 0
         for key in self._users.keys_of(str(message["userId"])):
             if not key.live or key.push_endpoint is None or key.push_disabled:
@@ -60,3 +62,16 @@ class Pushes:
                 logger.info("push endpoint disabled; skipped from now on", extra={"key": key.ref})
                 self._users.mark_push_disabled(key)
         return sent
+
+
+def _two_factor_status(message: dict[str, Any]) -> dict[str, Any]:
+    """Hyphen's 2FA object, as its SDKs decode a `2fa-request` push: the request's ids and times, and no
+    word of what the new device said of itself (the approving device reads that in its pending list)."""
+    request_id = str(message["operationId"])
+    return {
+        "id": request_id,
+        "accountId": message["userId"],
+        "request": {"id": request_id, "srcDevice": {}, "requestedAt": iso8601(int(message["createdMs"]))},
+        "status": "pending",
+        "expiresAt": iso8601(int(message["expiresAt"]) * 1000),
+    }
