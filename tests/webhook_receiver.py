@@ -3,6 +3,7 @@ statuses it is given, in turn (the last one from then on)."""
 
 from __future__ import annotations
 
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,12 +27,16 @@ class Receiver:
     statuses: list[int] = field(default_factory=lambda: [200])
     received: list[Received] = field(default_factory=list)
     location: str | None = None  # sent with a 3xx
+    # With a TLS context, it answers https on the name its certificate is for.
+    tls: ssl.SSLContext | None = None
+    name: str = "127.0.0.1"
     _server: ThreadingHTTPServer | None = None
 
     @property
     def url(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}/hooks/assent"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.name}:{self._server.server_address[1]}/hooks/assent"
 
     def start(self) -> Receiver:
         import time
@@ -55,6 +60,8 @@ class Receiver:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import base64
 import json
+import ssl
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -440,3 +442,90 @@ def test_a_secure_action_verified_or_locked_is_one_event(api_key, ada, tables, l
         [("secure_action.verified", first), ("secure_action.locked", second)]
     )
     assert {b["data"]["orderUuid"] for b in bodies} == {order_a, order_b}
+
+
+def _certificate_for(name: str, folder: Any) -> tuple[ssl.SSLContext, Any]:
+    """A TLS context serving a certificate for `name`, and the file of the authority that signed it."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test authority")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    (folder / "ca.pem").write_bytes(ca.public_bytes(pem))
+    (folder / "leaf.pem").write_bytes(leaf.public_bytes(pem))
+    (folder / "leaf.key").write_bytes(
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "leaf.pem", folder / "leaf.key")
+    return context, folder / "ca.pem"
+
+
+def test_an_https_delivery_is_made_to_the_checked_address_and_checks_the_hosts_certificate(
+    api_key, ada, tables, quick_retries, monkeypatch, tmp_path
+):
+    """The connection goes to the address that was checked, while TLS still names the host (SNI) and checks
+    its certificate: a certificate for the name passes; one for another name fails, and nothing is sent."""
+    _, user_id, _ = ada
+    context, authority = _certificate_for("localhost", tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(authority))  # the test's authority, trusted as a public one is
+    right = Receiver(tls=context, name="localhost").start()
+    wrong_name = Receiver(tls=context, name="127.0.0.1").start()  # its certificate names localhost only
+    try:
+        good = registered(api_key, right.url, ["operation.created"])
+        bad = registered(api_key, wrong_name.url, ["operation.created"])
+        sources = events.sources()
+        created(api_key, user_id)
+        sources.drain()
+
+        assert [b["type"] for b in right.verified(good["secret"])] == ["operation.created"]
+        assert wrong_name.received == []
+        [logged] = deliveries(api_key, bad["id"]).body["deliveries"]
+        assert logged["state"] == "failed" and all(a["status"] is None for a in logged["attempts"])
+    finally:
+        right.stop()
+        wrong_name.stop()
