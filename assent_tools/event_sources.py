@@ -38,9 +38,11 @@ class Source:
 
 @dataclass
 class _StreamPosition:
-    """Where a stream's reading stands: the last record handled, and how the batch at it has failed."""
+    """Where a stream's reading stands (the shard iterator of the next batch; the one `skip_existing` began
+    at), and how the batch there has failed."""
 
-    after: str | None = None
+    iterator: str | None = None
+    start: str | None = None
     failures: int = 0
     batch_size: int = 0
     shard_id: str = ""
@@ -87,7 +89,6 @@ class EventSources:
     invoke: Invoke
     session: Any
     _positions: dict[str, _StreamPosition] = field(default_factory=dict)
-    _started: dict[str, str | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Named in every request, so that the store counts Lambda's polling apart from the functions' calls.
@@ -100,24 +101,14 @@ class EventSources:
     def skip_existing(self) -> None:
         """Start every stream after the changes it holds now: a source read from here on."""
         for source in self.sources:
-            if source.kind == "queue":
-                continue
-            position = self._position(source)
-            iterator = self._streams.get_shard_iterator(
-                StreamArn=position.stream_arn, ShardId=position.shard_id, ShardIteratorType="TRIM_HORIZON"
-            )["ShardIterator"]
-            while iterator:
-                page = self._streams.get_records(ShardIterator=iterator, Limit=1000)
-                if not page["Records"]:
-                    break
-                position.after = page["Records"][-1]["dynamodb"]["SequenceNumber"]
-                iterator = page.get("NextShardIterator")
-            self._started[position.stream_arn] = position.after
+            if source.kind == "stream":
+                position = self._position(source)
+                position.iterator = position.start = self._iterator(position, "LATEST")
 
     def rewind(self) -> None:
         """Read every stream again from where `skip_existing` started it: a consumer that lost its place."""
         for position in self._positions.values():
-            position.after, position.failures = self._started.get(position.stream_arn), 0
+            position.iterator, position.failures = position.start, 0
 
     def poll(self) -> int:
         """One read of every source, and its batch handed on; how many records were handed on."""
@@ -168,41 +159,38 @@ class EventSources:
 
     def _poll_stream(self, source: Source) -> int:
         position = self._position(source)
-        iterator_request: dict[str, Any] = {"StreamArn": position.stream_arn, "ShardId": position.shard_id}
-        if position.after is None:
-            iterator_request["ShardIteratorType"] = "TRIM_HORIZON"
-        else:
-            iterator_request |= {
-                "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
-                "SequenceNumber": position.after,
-            }
-        iterator = self._streams.get_shard_iterator(**iterator_request)["ShardIterator"]
-        records = self._streams.get_records(ShardIterator=iterator, Limit=position.batch_size)["Records"]
+        if position.iterator is None:
+            position.iterator = self._iterator(position, "TRIM_HORIZON")
+        page = self._streams.get_records(ShardIterator=position.iterator, Limit=position.batch_size)
+        records = page["Records"]
         if not records:
+            position.iterator = page["NextShardIterator"]
             return 0
         event = {"Records": [_stream_record(record, position.stream_arn) for record in records]}
         failed = self._failed(source.function_id, event, lambda r: r["dynamodb"]["SequenceNumber"])
         if failed is None:
-            handled = [r["dynamodb"]["SequenceNumber"] for r in records]
-        else:
-            # Lambda checkpoints before the first failure and retries from it.
-            first = min(failed, key=int)
-            handled = [
-                r["dynamodb"]["SequenceNumber"]
-                for r in records
-                if int(r["dynamodb"]["SequenceNumber"]) < int(first)
-            ]
-        if handled:
-            position.after = handled[-1]
-        if failed is None or handled:
+            position.iterator = page["NextShardIterator"]
             position.failures, position.batch_size = 0, source.batch_size
             return len(records)
-        position.failures += 1
+        # Lambda checkpoints before the first failure and retries from it.
+        first = min(failed, key=int)
+        handled = [r for r in records if int(r["dynamodb"]["SequenceNumber"]) < int(first)]
+        if handled:
+            position.iterator = self._iterator(position, "AT_SEQUENCE_NUMBER", first)
+            position.failures, position.batch_size = 0, source.batch_size
+            return len(records)
+        position.failures += 1  # the same batch again, from the same iterator, halved if it bisects
         if source.bisect and position.batch_size > 1:
             position.batch_size = max(1, position.batch_size // 2)
         if 0 <= source.max_retries < position.failures:
             self._give_up(source, position, records)
         return len(records)
+
+    def _iterator(self, position: _StreamPosition, kind: str, sequence_number: str | None = None) -> str:
+        request = {"StreamArn": position.stream_arn, "ShardId": position.shard_id, "ShardIteratorType": kind}
+        if sequence_number is not None:
+            request["SequenceNumber"] = sequence_number
+        return str(self._streams.get_shard_iterator(**request)["ShardIterator"])
 
     def _give_up(self, source: Source, position: _StreamPosition, records: list[dict[str, Any]]) -> None:
         """A batch that failed every retry: recorded on the OnFailure queue, as Lambda records it, and passed
@@ -227,7 +215,9 @@ class EventSources:
                     }
                 ),
             )
-        position.after = records[-1]["dynamodb"]["SequenceNumber"]
+        position.iterator = self._iterator(
+            position, "AFTER_SEQUENCE_NUMBER", records[-1]["dynamodb"]["SequenceNumber"]
+        )
         position.failures, position.batch_size = 0, source.batch_size
 
     # An SQS queue
