@@ -66,9 +66,12 @@ def main(argv: list[str] | None = None) -> None:
         stacks, _ = SamLocalStackProvider.get_stacks(str(template_path))
         api = ApiProvider(stacks).api
         runner = InProcessRunner(functions(template, root=template_path.parent))
-        # The streams and queues feed their functions in this process, as Lambda's event sources would.
-        sources = EventSources(event_sources(template), physical_ids, runner.call, boto3.Session())
-        threading.Thread(target=sources.run, args=(stop_sources,), name="event-sources", daemon=True).start()
+        # The streams and queues feed their functions in this process, as Lambda's event source mappings
+        # would: each on its own, so that a slow webhook receiver holds up no stream and no other queue.
+        for source in event_sources(template):
+            poller = EventSources([source], physical_ids, runner.call, boto3.Session())
+            name = f"event-source-{source.resource}"
+            threading.Thread(target=poller.run, args=(stop_sources,), name=name, daemon=True).start()
         service = LocalApigwService(
             api, runner, port=args.port, host=args.host, stderr=StreamWriter(sys.stderr, auto_flush=True)
         )

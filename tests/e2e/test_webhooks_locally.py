@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import requests
 
 from assent_tools.device import approval_digest
 from assent_tools.event_sources import wait_until
-from tests.e2e.conftest import Gateway, signed_up
+from tests.e2e.conftest import Gateway, signed_up, start_gateway
 from tests.handlers.hyphen import Device
 from tests.webhook_receiver import Receiver
 
@@ -21,6 +23,15 @@ DECISIONS = 20
 def _user(gateway: Gateway, device: Device, email: str) -> tuple[str, dict[str, str]]:
     body = signed_up(gateway, {"type": "deviceKey", "publicKey": device.public_key}, email)
     return body["account"]["id"], {"Authorization": f"Bearer {body['credentials']['accessToken']}"}
+
+
+@pytest.fixture(scope="module")
+def gateway() -> Iterator[Gateway]:
+    """A local API of its own: the session's shared one may be sending other tests' webhooks (the fuzzer
+    registers endpoints too), and a delivery waits its turn on the queue."""
+    running = start_gateway()
+    yield running
+    running.stop()
 
 
 def test_a_decision_reaches_the_clients_receiver_verified(gateway: Gateway):
