@@ -21,7 +21,7 @@ export SAM_CLI_TELEMETRY := 0
 # sam build looks for python3.13 on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PYTHON_BIN):$(PATH)
 
-.PHONY: help env browser test lint typecheck template unit run build deploy smoke alarms bench openapi fuzz clean
+.PHONY: help env browser client client-check test lint typecheck template unit run build deploy smoke alarms bench openapi fuzz clean
 
 help:
 	@echo "make run    start the local API on http://127.0.0.1:$${PORT:-3000} (no Docker, no AWS account)"
@@ -31,6 +31,7 @@ help:
 	@echo "make smoke API_URL=<ApiUrl> [API_KEY=<a client's key>]  the main flows against a deployed stack"
 	@echo "make bench  measure what a request costs (a few minutes; prints tables)"
 	@echo "make openapi  write docs/openapi.json from the handlers (a test fails when it is stale)"
+	@echo "make client   generate the TypeScript client from docs/openapi.json (make test fails when it is stale)"
 	@echo "make alarms   write each function's alarms into template.yaml (a test fails when they are stale)"
 	@echo "make fuzz   long runs: Schemathesis against the local API (EXAMPLES=300 per operation and phase)"
 	@echo "            and the state machines (STATEFUL=100 examples each, about 3 minutes)"
@@ -49,6 +50,22 @@ $(JS_CLIENTS)/node_modules/.package-lock.json: $(JS_CLIENTS)/package.json $(JS_C
 	npm ci --prefix $(JS_CLIENTS) --no-audit --no-fund --loglevel=error
 
 env: $(VENV)/.synced $(JS_CLIENTS)/node_modules/.package-lock.json
+
+# The typed TypeScript client (clients/typescript), generated from docs/openapi.json by a generator pinned
+# exactly. `make client` writes it; `make test` generates it again beside it and fails on any difference, then
+# compiles it with tsc --strict, whose @ts-expect-error lines (src/contract.ts) must each still be errors.
+TS_CLIENT := clients/typescript
+$(TS_CLIENT)/node_modules/.package-lock.json: $(TS_CLIENT)/package.json $(TS_CLIENT)/package-lock.json
+	npm ci --prefix $(TS_CLIENT) --no-audit --no-fund --loglevel=error
+
+client: $(TS_CLIENT)/node_modules/.package-lock.json
+	cd $(TS_CLIENT) && npx openapi-ts
+
+client-check: $(TS_CLIENT)/node_modules/.package-lock.json
+	cd $(TS_CLIENT) && rm -rf .regenerated && ASSENT_CLIENT_OUT=.regenerated npx openapi-ts >/dev/null
+	diff -r $(TS_CLIENT)/src/generated $(TS_CLIENT)/.regenerated || \
+	  { echo "clients/typescript is stale: make client"; exit 1; }
+	cd $(TS_CLIENT) && npx tsc --noEmit && npx tsc -p tsconfig.build.json
 
 # The passkey tests drive a real Chromium through Playwright, which downloads no browser here: Debian's
 # chromium, installed when neither it nor Chrome is found and this may (as root, with apt-get).
@@ -72,7 +89,7 @@ template: env
 	diff -u layers/assent/requirements.txt <($(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --quiet)
 
 # Coverage through Python's sys.monitoring (3.12+): about a third less time than its tracer here.
-unit: env browser
+unit: env browser client-check
 	COVERAGE_CORE=sysmon $(BIN)/pytest -n auto --policy-fit --cov=layers/assent/assent --cov=assent_tools --cov-report=term:skip-covered
 
 test: lint typecheck template unit
@@ -123,4 +140,4 @@ layers/assent/requirements.txt: uv.lock | $(UV)
 	$(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --quiet -o $@
 
 clean:
-	rm -rf .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache .coverage $(JS_CLIENTS)/node_modules
+	rm -rf .aws-sam .bench .pytest_cache .mypy_cache .ruff_cache .coverage $(JS_CLIENTS)/node_modules $(TS_CLIENT)/node_modules $(TS_CLIENT)/dist $(TS_CLIENT)/.regenerated

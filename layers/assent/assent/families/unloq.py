@@ -8,7 +8,7 @@ as "the user approved", so a request still pending is answered 202, never 200.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -164,7 +164,7 @@ class AuthorizeBody(BaseModel):
 
 class ApprovalView(BaseModel):
     id: str
-    state: str = Field(description="pending, approved, denied or expired")
+    state: Literal["pending", "approved", "denied", "expired", "cancelled"]
     action: str
     reference: str
     title: str
