@@ -21,7 +21,7 @@ export SAM_CLI_TELEMETRY := 0
 # sam build looks for python3.13 on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PYTHON_BIN):$(PATH)
 
-.PHONY: help env browser client client-check test lint typecheck template unit run build deploy smoke alarms bench openapi fuzz clean
+.PHONY: help env browser client client-check web test lint typecheck template unit run build deploy smoke alarms bench openapi fuzz clean
 
 help:
 	@echo "make run    start the local API on http://127.0.0.1:$${PORT:-3000} (no Docker, no AWS account)"
@@ -67,6 +67,10 @@ client-check: $(TS_CLIENT)/node_modules/.package-lock.json
 	  { echo "clients/typescript is stale: make client"; exit 1; }
 	cd $(TS_CLIENT) && npx tsc --noEmit && npx tsc -p tsconfig.build.json
 
+# The approver web app (web/): TypeScript compiled with the client's tsc into web/dist, which `make run` serves.
+web: $(TS_CLIENT)/node_modules/.package-lock.json
+	$(TS_CLIENT)/node_modules/.bin/tsc -p web/tsconfig.json
+
 # The passkey tests drive a real Chromium through Playwright, which downloads no browser here: Debian's
 # chromium, installed when neither it nor Chrome is found and this may (as root, with apt-get).
 CHROMIUM := $(shell command -v chromium || command -v chromium-browser || command -v google-chrome || true)
@@ -89,12 +93,12 @@ template: env
 	diff -u layers/assent/requirements.txt <($(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --quiet)
 
 # Coverage through Python's sys.monitoring (3.12+): about a third less time than its tracer here.
-unit: env browser client-check
+unit: env browser client-check web
 	COVERAGE_CORE=sysmon $(BIN)/pytest -n auto --policy-fit --cov=layers/assent/assent --cov=assent_tools --cov-report=term:skip-covered
 
 test: lint typecheck template unit
 
-run: env
+run: env web
 	$(BIN)/assent-local
 
 build: env

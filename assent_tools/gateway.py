@@ -9,10 +9,11 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
-from flask import jsonify, request
+from flask import jsonify, request, send_from_directory
 from samcli.lib.providers.api_provider import ApiProvider
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 from samcli.lib.utils.stream_writer import StreamWriter
@@ -94,6 +95,7 @@ def main(argv: list[str] | None = None) -> None:
         }
         for path, view in local_routes.items():
             service._app.add_url_rule(path, path, view, methods=["GET"])
+        _serve_the_approver(service._app, template_path.parent / "web")
 
         print(f"Assent local API on {base}  (store: {store.url})")
         for route in sorted(api.routes, key=lambda r: r.path):
@@ -112,6 +114,24 @@ def main(argv: list[str] | None = None) -> None:
         stop_sources.set()
         store.stop()
         print("Assent local API stopped.", flush=True)
+
+
+def _serve_the_approver(app: Any, web: Path) -> None:
+    """The approver web app (web/, built by `make web`) at the API's own origin, the one passkeys are made for
+    locally: its page at /, its compiled modules and the typed client under /app/."""
+
+    def page() -> Any:
+        return send_from_directory(web, "index.html")
+
+    def asset(path: str) -> Any:
+        if path == "style.css":
+            return send_from_directory(web, path)
+        if not (web / "dist").is_dir():
+            return jsonify({"message": "the web app is not built: make web"}), 404
+        return send_from_directory(web / "dist", path)
+
+    app.add_url_rule("/", "approver", page, methods=["GET"])
+    app.add_url_rule("/app/<path:path>", "approver-assets", asset, methods=["GET"])
 
 
 def _known_host(host: str, port: int) -> Callable[[], Any]:

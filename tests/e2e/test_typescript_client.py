@@ -18,8 +18,9 @@ CLIENT = ROOT / "clients" / "typescript"
 
 def test_a_client_back_end_creates_reads_and_cancels_an_operation_with_the_typed_client(gateway: Gateway):
     operation_id = f"ts-{time.time_ns()}"
+    command = ["node", "examples/operation.mjs", gateway.url, gateway.api_key, "0A1B2C3D", operation_id]
     ran = subprocess.run(
-        ["node", "examples/operation.mjs", gateway.url, gateway.api_key, "0A1B2C3D", operation_id],
+        command,
         cwd=CLIENT,
         capture_output=True,
         text=True,

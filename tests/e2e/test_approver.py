@@ -1,0 +1,175 @@
+"""The approver web app (web/) in a real Chromium, driven as a person uses it: a passkey made by
+Chromium's own WebAuthn on a DevTools virtual authenticator, requests from a client back end shown as exactly
+what they say, approved (with the number) and denied with the passkey, and what the client then reads.
+axe-core checks each screen; the screenshots are written for the README when ASSENT_SCREENSHOTS names a
+folder."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.e2e.conftest import ROOT, Gateway, start_gateway
+from tests.e2e.test_passkeys_in_chromium import AUTHENTICATOR, CHROMIUM
+
+pytestmark = pytest.mark.e2e
+
+AXE = ROOT / "tests" / "e2e" / "js" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def gateway() -> Iterator[Gateway]:
+    started = start_gateway()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def page(gateway: Gateway) -> Iterator[Page]:
+    assert CHROMIUM, "no Chromium: `make` installs Debian's chromium; elsewhere install Chromium or Chrome"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM)
+        opened = chromium.new_page(viewport=PHONE)
+        devtools = opened.context.new_cdp_session(opened)
+        devtools.send("WebAuthn.enable", {"enableUI": False})
+        devtools.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
+        # The passkey origin of the local API is http://localhost:<port>, a secure context.
+        opened.goto(gateway.url.replace("127.0.0.1", "localhost") + "/")
+        yield opened
+        chromium.close()
+
+
+def _screenshot(page: Page, name: str) -> None:
+    folder = os.environ.get("ASSENT_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"approver-{name}.png"), full_page=True)
+
+
+def _accessible(page: Page) -> None:
+    """No serious or critical violation of axe-core's rules (WCAG 2.1 A and AA among them) on the screen."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        "async () => (await axe.run(document)).violations.map(v => ({id: v.id, impact: v.impact}))"
+    )
+    assert [v for v in violations if v["impact"] in ("serious", "critical")] == []
+
+
+def _client(gateway: Gateway) -> dict[str, str]:
+    return {"Authorization": f"Bearer {gateway.api_key}"}
+
+
+def test_a_person_signs_up_sees_two_requests_as_they_are_approves_one_with_its_number_and_denies_the_other(
+    gateway: Gateway, page: Page
+):
+    email = f"ada-{uuid.uuid4().hex[:8]}@example.com"
+    _accessible(page)
+    _screenshot(page, "sign-in")
+
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Name this device").fill("Ada's laptop")
+    page.get_by_role("button", name="Create an account with a passkey").click()
+    expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
+    expect(page.get_by_text("Nothing is waiting for your approval.")).to_be_visible()
+    user_id = page.locator("#who").inner_text().rsplit(" ", 1)[1]
+
+    # A client back end asks twice: a Keyless operation, and an UNLOQ request with number matching.
+    operation_id = f"order-{uuid.uuid4().hex[:8]}"
+    created = requests.post(
+        f"{gateway.url}/v2/users/{user_id}/operations",
+        json={"operationId": operation_id, "operationPayload": "Pay 25.00 EUR to Example Shop\nOrder 1001"},
+        headers={"X-Api-Key": gateway.api_key},
+        timeout=10,
+    )
+    assert created.status_code == 200, created.text
+    code = f"pay{uuid.uuid4().hex[:6]}"
+    action = {
+        "code": code,
+        "title": "Approve $amount?",
+        "message": "Transfer $$amount to $payee",
+        "approve": "Send",
+        "deny": "Refuse",
+        "number_matching": True,
+    }
+    assert requests.post(f"{gateway.url}/v1/actions", json=action, headers=_client(gateway), timeout=10).ok
+    asked = requests.post(
+        f"{gateway.url}/v1/authorize/{code}",
+        json={
+            "email": email,
+            "reference": "tx-77",
+            "variables": {"amount": "120", "payee": "Bob"},
+            "wait": 0,
+        },
+        headers=_client(gateway),
+        timeout=10,
+    ).json()["result"]
+    number = asked["number"]
+
+    # Both appear without a reload, each as exactly what was asked.
+    keyless = page.locator(".card", has_text="Pay 25.00 EUR to Example Shop")
+    unloq = page.locator(".card", has_text="Approve 120?")
+    expect(keyless).to_be_visible(timeout=15_000)
+    expect(unloq).to_be_visible(timeout=15_000)
+    expect(keyless.locator(".message")).to_have_text("Pay 25.00 EUR to Example Shop\nOrder 1001")
+    expect(keyless.locator(".asker")).to_have_text("Asked by local development")
+    expect(unloq.locator(".message")).to_have_text("Transfer $120 to Bob")
+    expect(unloq.locator(".details")).to_contain_text("tx-77")
+    expect(unloq.get_by_role("button", name="Send: Approve 120?")).to_be_visible()
+    expect(unloq.get_by_label("Enter the number shown where you started this")).to_be_visible()
+    expect(keyless.get_by_label("Enter the number shown where you started this")).to_be_hidden()
+    _accessible(page)
+    _screenshot(page, "approvals")
+
+    unloq.get_by_label("Enter the number shown where you started this").fill(number)
+    unloq.get_by_role("button", name="Send: Approve 120?").click()
+    expect(unloq.locator(".outcome")).to_have_text("Approved.")
+    keyless.get_by_role("button", name="Deny: local development asks for your approval").click()
+    expect(keyless.locator(".outcome")).to_have_text("Denied.")
+    _screenshot(page, "decided")
+
+    # What the client reads.
+    read = requests.get(f"{gateway.url}/v1/approvals/{asked['id']}", headers=_client(gateway), timeout=10)
+    assert (read.status_code, read.json()["result"]["state"]) == (200, "approved")
+    operation = requests.get(
+        f"{gateway.url}/v2/operations/{operation_id}", headers={"X-Api-Key": gateway.api_key}, timeout=10
+    ).json()
+    assert (operation["state"], operation["result"]) == ("denied", False)
+
+
+def test_a_wrong_number_is_explained_and_denies_the_request(gateway: Gateway, page: Page):
+    email = f"bo-{uuid.uuid4().hex[:8]}@example.com"
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_role("button", name="Create an account with a passkey").click()
+    expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
+    code = f"log{uuid.uuid4().hex[:6]}"
+    action = {
+        "code": code,
+        "title": "Sign in to Shop?",
+        "message": "From a new browser",
+        "number_matching": True,
+    }
+    assert requests.post(f"{gateway.url}/v1/actions", json=action, headers=_client(gateway), timeout=10).ok
+    asked = requests.post(
+        f"{gateway.url}/v1/authorize/{code}",
+        json={"email": email, "reference": "login", "wait": 0},
+        headers=_client(gateway),
+        timeout=10,
+    ).json()["result"]
+    wrong = f"{(int(asked['number']) - 9) % 90 + 10:02d}"
+    card = page.locator(".card", has_text="Sign in to Shop?")
+    expect(card).to_be_visible(timeout=15_000)
+
+    card.get_by_label("Enter the number shown where you started this").fill(wrong)
+    card.get_by_role("button", name="Approve: Sign in to Shop?").click()
+
+    expect(card.locator(".outcome")).to_have_text(
+        "Denied: the number you entered did not match. Start again where you asked."
+    )
+    read = requests.get(f"{gateway.url}/v1/approvals/{asked['id']}", headers=_client(gateway), timeout=10)
+    assert (read.status_code, read.json()["error"]["code"]) == (403, "APPROVAL.DENIED")

@@ -1,0 +1,242 @@
+// The approver: sign in with a passkey, see every request waiting for you as exactly what you approve, and
+// approve or deny it with your passkey. It calls the API only through the generated client.
+import {
+  approveOperation,
+  assentClient,
+  denyOperation,
+  pendingApprovals,
+  refresh,
+  registrationOptions,
+  signInChallenge,
+  signInRespond,
+  signUp,
+  type PendingApproval,
+} from "../../clients/typescript/src/index.js";
+import { approvalDigest, base64url, bytesOfHex } from "./digest.js";
+import { describe, timeLeft } from "./display.js";
+
+// The session lives in memory only: a reload or a closed tab signs out. Tokens in localStorage would be
+// readable by any script the page ever runs (docs/approver.md).
+interface Session {
+  accessToken: string;
+  refreshToken: string;
+  userId: string;
+}
+let session: Session | null = null;
+
+const api = location.origin;
+const anyone = assentClient(api);
+const signedIn = assentClient(api, { accessToken: () => session?.accessToken });
+
+const $ = <T extends HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
+const say = (text: string): void => {
+  $("#status").textContent = text;
+};
+
+/** A call as the signed-in user; on 401 the refresh token is rotated once, here and only here, and the call made
+ * again. A refresh refused (the session was ended elsewhere) signs out. */
+async function asUser<R extends { response?: Response }>(call: () => Promise<R>): Promise<R> {
+  const first = await call();
+  if (first.response?.status !== 401 || session === null) return first;
+  const renewed = await refresh({ client: anyone, body: { refreshToken: session.refreshToken } });
+  if (!renewed.data) {
+    signOut("Your session ended. Sign in again.");
+    return first;
+  }
+  session = { ...session, ...renewed.data.credentials };
+  return call();
+}
+
+async function createPasskeyAccount(email: string, deviceName: string): Promise<void> {
+  const asked = await registrationOptions({ client: anyone, body: { displayName: email } });
+  if (!asked.data) return say("Could not start: " + JSON.stringify(asked.error));
+  const options = PublicKeyCredential.parseCreationOptionsFromJSON(asked.data.options as never);
+  const created = (await navigator.credentials.create({ publicKey: options })) as PublicKeyCredential | null;
+  if (!created) return say("No passkey was made.");
+  const answer = await signUp({
+    client: anyone,
+    body: {
+      // Locally, the test method vouches for the address; a deployment uses an identity provider's token.
+      method: "test",
+      token: email,
+      chainName: "flow-testnet",
+      userKey: { type: "passKey", credential: created.toJSON() as never, device: { name: deviceName } },
+    },
+  });
+  if (!answer.data) return say("Sign-up refused: " + JSON.stringify(answer.error));
+  start(answer.data.credentials, answer.data.account.id);
+}
+
+async function signInWithPasskey(): Promise<void> {
+  const asked = await signInChallenge({ client: anyone, body: { challengeType: "passKey" } });
+  if (!asked.data?.publicKey) return say("Could not start signing in.");
+  const options = PublicKeyCredential.parseRequestOptionsFromJSON(asked.data.publicKey as never);
+  const credential = (await navigator.credentials.get({ publicKey: options })) as PublicKeyCredential | null;
+  if (!credential) return say("No passkey was used.");
+  const answer = await signInRespond({
+    client: anyone,
+    body: {
+      challengeType: "passKey",
+      challengeData: asked.data.challengeData,
+      passKey: { credential: credential.toJSON() as never },
+    },
+  });
+  if (!answer.data) return say("Sign-in refused.");
+  start(answer.data.credentials, answer.data.account.id);
+}
+
+function start(credentials: { accessToken: string; refreshToken: string }, userId: string): void {
+  session = { ...credentials, userId };
+  $("#welcome").hidden = true;
+  $("#approvals").hidden = false;
+  $("#sign-out").hidden = false;
+  $("#who").textContent = `Signed in: account ${userId}`;
+  say("");
+  poll.now();
+}
+
+function signOut(reason = "Signed out."): void {
+  session = null;
+  poll.stop();
+  $("#welcome").hidden = false;
+  $("#approvals").hidden = true;
+  $("#sign-out").hidden = true;
+  $("#who").textContent = "";
+  $("#approval-list").replaceChildren();
+  say(reason);
+}
+
+/** New requests appear without a reload: the list is read every 2 s, backing off to 20 s while nothing changes,
+ * and at once when the page is shown again. */
+const poll = (() => {
+  let timer: number | undefined;
+  let delay = 2000;
+  let seen = "";
+  const read = async (): Promise<void> => {
+    timer = undefined;
+    if (session === null) return;
+    const answer = await asUser(() => pendingApprovals({ client: signedIn }));
+    const operations = answer.data?.operations ?? [];
+    const ids = operations.map((op) => op.requestId).join(",");
+    delay = ids === seen ? Math.min(delay * 1.5, 20000) : 2000;
+    seen = ids;
+    render(operations);
+    if (session !== null && !document.hidden) timer = window.setTimeout(read, delay);
+  };
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden && session !== null) poll.now();
+  });
+  return {
+    now(): void {
+      if (timer !== undefined) window.clearTimeout(timer);
+      delay = 2000;
+      void read();
+    },
+    stop(): void {
+      if (timer !== undefined) window.clearTimeout(timer);
+      timer = undefined;
+      seen = "";
+    },
+  };
+})();
+
+const cards = new Map<string, HTMLElement>();
+
+function render(operations: PendingApproval[]): void {
+  const list = $("#approval-list");
+  const live = new Set(operations.map((op) => op.requestId));
+  for (const [id, card] of cards) {
+    // A decided card keeps its outcome on screen; one that left the list otherwise (expired, cancelled) goes.
+    if (!live.has(id) && !card.dataset.decided) {
+      card.remove();
+      cards.delete(id);
+    }
+  }
+  for (const operation of operations) {
+    const card = cards.get(operation.requestId) ?? list.appendChild(newCard(operation));
+    cards.set(operation.requestId, card);
+    card.querySelector(".time-left")!.textContent = timeLeft(operation.expiresAt);
+  }
+  $("#approvals-empty").hidden = operations.length > 0 || cards.size > 0;
+}
+
+function newCard(operation: PendingApproval): HTMLElement {
+  const template = $<HTMLTemplateElement>("#approval-card");
+  const card = (template.content.firstElementChild as HTMLElement).cloneNode(true) as HTMLElement;
+  const shown = describe(operation);
+  card.dataset.requestId = operation.requestId;
+  card.querySelector(".title")!.textContent = shown.title;
+  card.querySelector(".asker")!.textContent = `Asked by ${operation.clientName}`;
+  card.querySelector(".message")!.textContent = shown.message;
+  const details = card.querySelector(".details")!;
+  for (const [term, value] of shown.details) {
+    const dt = document.createElement("dt");
+    dt.textContent = term;
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    details.append(dt, dd);
+  }
+  const approve = card.querySelector<HTMLButtonElement>(".approve")!;
+  const deny = card.querySelector<HTMLButtonElement>(".deny")!;
+  approve.textContent = shown.approve;
+  deny.textContent = shown.deny;
+  approve.setAttribute("aria-label", `${shown.approve}: ${shown.title}`);
+  deny.setAttribute("aria-label", `${shown.deny}: ${shown.title}`);
+  const numberBox = card.querySelector<HTMLElement>(".number")!;
+  const number = numberBox.querySelector("input")!;
+  numberBox.hidden = !operation.numberMatching;
+  approve.addEventListener("click", () => void decide(card, operation, "approve", number.value.trim()));
+  deny.addEventListener("click", () => void decide(card, operation, "deny"));
+  return card;
+}
+
+async function decide(
+  card: HTMLElement,
+  operation: PendingApproval,
+  decision: "approve" | "deny",
+  number?: string,
+): Promise<void> {
+  const outcome = card.querySelector(".outcome")!;
+  const entered = decision === "approve" && operation.numberMatching ? number : undefined;
+  if (decision === "approve" && operation.numberMatching && !/^[0-9]{2}$/.test(entered ?? "")) {
+    outcome.textContent = "Enter the two digits shown where you started this.";
+    return;
+  }
+  // The passkey signs the digest of exactly what this card shows (and the number typed), computed here.
+  const digest = await approvalDigest(decision, operation, entered);
+  const credential = (await navigator.credentials.get({
+    publicKey: PublicKeyCredential.parseRequestOptionsFromJSON({
+      challenge: base64url(bytesOfHex(digest)),
+      rpId: location.hostname,
+      userVerification: "required",
+    }),
+  })) as PublicKeyCredential | null;
+  if (!credential) {
+    outcome.textContent = "Not decided: no passkey was used.";
+    return;
+  }
+  const body = {
+    credential: credential.toJSON() as never,
+    authType: "biom" as const,
+    ...(entered !== undefined ? { number: entered } : {}),
+  };
+  const options = { client: signedIn, path: { requestId: operation.requestId }, body };
+  const answer = await asUser(() => (decision === "approve" ? approveOperation(options) : denyOperation(options)));
+  card.dataset.decided = "true";
+  for (const button of card.querySelectorAll("button")) button.disabled = true;
+  const refusal = answer.error && "error" in answer.error ? answer.error.error : undefined;
+  if (answer.data?.state === "approved") outcome.textContent = "Approved.";
+  else if (answer.data?.state === "denied") outcome.textContent = "Denied.";
+  else if (refusal === "NUMBER_MISMATCH")
+    // The request is denied for good: a guessed number must not get a second try.
+    outcome.textContent = "Denied: the number you entered did not match. Start again where you asked.";
+  else outcome.textContent = "This request could not be decided: it was decided, cancelled or expired already.";
+}
+
+$("#sign-up").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target as HTMLFormElement);
+  void createPasskeyAccount(String(form.get("email")), String(form.get("device")));
+});
+$("#sign-in").addEventListener("click", () => void signInWithPasskey());
+$("#sign-out").addEventListener("click", () => signOut());
