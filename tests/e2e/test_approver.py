@@ -7,6 +7,7 @@ folder."""
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,7 +73,7 @@ def test_a_person_signs_up_sees_two_requests_as_they_are_approves_one_with_its_n
     _accessible(page)
     _screenshot(page, "sign-in")
 
-    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("E-mail address", exact=True).fill(email)
     page.get_by_label("Name this device").fill("Ada's laptop")
     page.get_by_role("button", name="Create an account with a passkey").click()
     expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
@@ -144,7 +145,7 @@ def test_a_person_signs_up_sees_two_requests_as_they_are_approves_one_with_its_n
 
 def test_a_wrong_number_is_explained_and_denies_the_request(gateway: Gateway, page: Page):
     email = f"bo-{uuid.uuid4().hex[:8]}@example.com"
-    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("E-mail address", exact=True).fill(email)
     page.get_by_role("button", name="Create an account with a passkey").click()
     expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
     code = f"log{uuid.uuid4().hex[:6]}"
@@ -173,3 +174,65 @@ def test_a_wrong_number_is_explained_and_denies_the_request(gateway: Gateway, pa
     )
     read = requests.get(f"{gateway.url}/v1/approvals/{asked['id']}", headers=_client(gateway), timeout=10)
     assert (read.status_code, read.json()["error"]["code"]) == (403, "APPROVAL.DENIED")
+
+
+def test_a_person_adds_a_passkey_and_removes_it_each_proved_by_a_passkey(gateway: Gateway, page: Page):
+    """SECURITY.md 35 as a person meets it: the page asks a passkey to answer a fresh challenge before adding
+    a key and before removing one."""
+    page.get_by_label("E-mail address", exact=True).fill(f"cy-{uuid.uuid4().hex[:8]}@example.com")
+    page.get_by_label("Name this device").fill("Cy's phone")
+    page.get_by_role("button", name="Create an account with a passkey").click()
+    keys = page.locator("#key-list .key")
+    expect(keys).to_have_count(1)
+    expect(keys.first).to_contain_text("Cy's phone")
+    expect(keys.first).to_contain_text("Passkey, added")
+
+    page.get_by_label("Name the new passkey").fill("Cy's security key")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.locator("#status")).to_have_text("Cy's security key is added.")
+    expect(keys).to_have_count(2)
+    _accessible(page)
+    _screenshot(page, "keys")
+
+    page.get_by_role("button", name="Remove Cy's security key").click()
+    expect(page.locator("#status")).to_have_text("Cy's security key is removed; 0 of its sessions ended.")
+    removed = keys.filter(has_text="Cy's security key")
+    expect(removed).to_contain_text("removed")
+    expect(removed.get_by_role("button")).to_have_count(0)
+
+
+def test_a_new_device_is_let_in_from_the_signed_in_one_with_its_number(gateway: Gateway, page: Page):
+    """SECURITY.md 44 as a person meets it: the new browser shows two digits; the signed-in one sees the
+    request, takes the digits, and approves; the new browser then proves its own passkey and is signed in."""
+    email = f"di-{uuid.uuid4().hex[:8]}@example.com"
+    page.get_by_label("E-mail address", exact=True).fill(email)
+    page.get_by_label("Name this device").fill("Di's laptop")
+    page.get_by_role("button", name="Create an account with a passkey").click()
+    expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
+
+    # The new device: a second browser, with an authenticator of its own.
+    new = page.context.browser.new_page(viewport=PHONE)  # type: ignore[union-attr]
+    devtools = new.context.new_cdp_session(new)
+    devtools.send("WebAuthn.enable", {"enableUI": False})
+    devtools.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
+    new.goto(page.url)
+    new.get_by_label("Your account's e-mail address").fill(email)
+    new.get_by_label("Name this new device").fill("Di's phone")
+    new.get_by_role("button", name="Ask my other device to let this one in").click()
+    number = new.get_by_label("The number to enter")
+    expect(number).to_have_text(re.compile(r"^[0-9]{2}$"))
+    _screenshot(new, "new-device")
+
+    card = page.locator(".card", has_text="A new device asks to sign in")
+    expect(card).to_be_visible(timeout=15_000)
+    expect(card.locator(".details")).to_contain_text("Di's phone")
+    new.get_by_role("button", name="I approved it: continue").click()
+    expect(new.locator("#status")).to_have_text("Not approved yet: approve it on your other device first.")
+    card.get_by_label("Enter the number shown where you started this").fill(number.inner_text())
+    card.get_by_role("button", name="Approve: A new device asks to sign in").click()
+    expect(card.locator(".outcome")).to_have_text("Approved.")
+
+    new.get_by_role("button", name="I approved it: continue").click()
+    expect(new.get_by_role("heading", name="Waiting for you")).to_be_visible()
+    expect(new.locator("#who")).to_have_text(page.locator("#who").inner_text())
+    expect(new.locator("#key-list .key")).to_have_count(2)

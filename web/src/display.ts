@@ -10,6 +10,22 @@ export interface Shown {
   deny: string;
 }
 
+interface NewKey {
+  type?: string;
+  fingerprint?: string;
+  device?: Record<string, unknown>;
+}
+
+const DEVICE_FIELDS: Record<string, string> = {
+  name: "Device",
+  osName: "System",
+  osVersion: "Version",
+  deviceManufacturer: "Maker",
+  deviceModel: "Model",
+  lang: "Language",
+  type: "Kind of device",
+};
+
 export function describe(operation: PendingApproval): Shown {
   const payload = operation.payload ?? "";
   if (operation.purpose === "authorization") {
@@ -25,10 +41,15 @@ export function describe(operation: PendingApproval): Shown {
     };
   }
   if (operation.purpose === "device.signin" || operation.purpose === "account.recovery") {
-    const device = payload ? (JSON.parse(payload) as Record<string, unknown>) : {};
-    const details = Object.entries(device)
+    // `{newKey: {type, fingerprint, device: {name, osName, ...}}}`: the key the approval binds (its fingerprint)
+    // and what the new device says of itself.
+    const shown = payload ? (JSON.parse(payload) as { newKey?: NewKey }) : {};
+    const key = shown.newKey ?? {};
+    const details: [string, string][] = Object.entries(key.device ?? {})
       .filter(([, value]) => typeof value === "string")
-      .map(([name, value]): [string, string] => [name, String(value)]);
+      .map(([name, value]): [string, string] => [DEVICE_FIELDS[name] ?? name, String(value)]);
+    if (key.type) details.push(["Kind", key.type === "passKey" ? "Passkey" : "Device key"]);
+    if (key.fingerprint) details.push(["Key fingerprint", key.fingerprint]);
     const title = operation.purpose === "device.signin" ? "A new device asks to sign in" : "Your account is being recovered";
     return { title, message: "Only approve if you started this yourself, now.", details, approve: "Approve", deny: "Deny" };
   }

@@ -4,9 +4,11 @@ import {
   approveOperation,
   assentClient,
   denyOperation,
+  finishTwoFactor,
   pendingApprovals,
   refresh,
   registrationOptions,
+  requestTwoFactor,
   signInChallenge,
   signInRespond,
   signUp,
@@ -14,6 +16,7 @@ import {
 } from "../../clients/typescript/src/index.js";
 import { approvalDigest, base64url, bytesOfHex } from "./digest.js";
 import { describe, timeLeft } from "./display.js";
+import { keysPage } from "./keys.js";
 
 // The session lives in memory only: a reload or a closed tab signs out. Tokens in localStorage would be
 // readable by any script the page ever runs (docs/approver.md).
@@ -85,11 +88,59 @@ async function signInWithPasskey(): Promise<void> {
   start(answer.data.credentials, answer.data.account.id);
 }
 
+/** A new device asks one already signed in to let it in: it makes its passkey, shows the number the other
+ * device must enter, and once approved proves the passkey over the request's challenge to get its session. */
+async function addThisDevice(email: string, deviceName: string): Promise<void> {
+  const asked = await registrationOptions({ client: anyone, body: { displayName: email } });
+  if (!asked.data) return say("Could not start.");
+  const created = (await navigator.credentials.create({
+    publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(asked.data.options as never),
+  })) as PublicKeyCredential | null;
+  if (!created) return say("No passkey was made.");
+  const requested = await requestTwoFactor({
+    client: anyone,
+    body: {
+      request: { method: "test", token: email },
+      userKey: { type: "passKey", credential: created.toJSON() as never, device: { name: deviceName } },
+    },
+  });
+  if (!requested.data) return say("The request could not be made: is the address right?");
+  const { twoFactorAuth, challengeData, number } = requested.data;
+  $("#new-device").hidden = true;
+  $("#waiting").hidden = false;
+  $("#number").textContent = number;
+  say("Waiting for your other device.");
+  $("#continue").onclick = async () => {
+    const credential = (await navigator.credentials.get({
+      publicKey: PublicKeyCredential.parseRequestOptionsFromJSON({
+        challenge: base64url(bytesOfHex(challengeData)),
+        rpId: location.hostname,
+        userVerification: "required",
+      }),
+    })) as PublicKeyCredential | null;
+    if (!credential) return say("No passkey was used.");
+    const finished = await finishTwoFactor({
+      client: anyone,
+      body: { twoFactorAuthRequestId: twoFactorAuth.id, credential: credential.toJSON() as never },
+    });
+    const refusal = finished.error && "error" in finished.error ? finished.error.error : undefined;
+    if (finished.data) {
+      $("#waiting").hidden = true;
+      $("#new-device").hidden = false;
+      start(finished.data.credentials, finished.data.account.id);
+    } else if (refusal === "TWO_FACTOR_PENDING") say("Not approved yet: approve it on your other device first.");
+    else if (refusal === "TWO_FACTOR_DENIED") say("Your other device denied this device.");
+    else say("The request has expired: ask again.");
+  };
+}
+
 function start(credentials: { accessToken: string; refreshToken: string }, userId: string): void {
   session = { ...credentials, userId };
   $("#welcome").hidden = true;
   $("#approvals").hidden = false;
+  $("#keys").hidden = false;
   $("#sign-out").hidden = false;
+  void keys.show();
   $("#who").textContent = `Signed in: account ${userId}`;
   say("");
   poll.now();
@@ -100,6 +151,7 @@ function signOut(reason = "Signed out."): void {
   poll.stop();
   $("#welcome").hidden = false;
   $("#approvals").hidden = true;
+  $("#keys").hidden = true;
   $("#sign-out").hidden = true;
   $("#who").textContent = "";
   $("#approval-list").replaceChildren();
@@ -233,10 +285,17 @@ async function decide(
   else outcome.textContent = "This request could not be decided: it was decided, cancelled or expired already.";
 }
 
+const keys = keysPage(signedIn, asUser, say);
+
 $("#sign-up").addEventListener("submit", (event) => {
   event.preventDefault();
   const form = new FormData(event.target as HTMLFormElement);
   void createPasskeyAccount(String(form.get("email")), String(form.get("device")));
 });
 $("#sign-in").addEventListener("click", () => void signInWithPasskey());
+$("#new-device").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target as HTMLFormElement);
+  void addThisDevice(String(form.get("email")), String(form.get("device")));
+});
 $("#sign-out").addEventListener("click", () => signOut());
