@@ -21,7 +21,7 @@ export SAM_CLI_TELEMETRY := 0
 # sam build looks for python3.13 on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PYTHON_BIN):$(PATH)
 
-.PHONY: help env browser client client-check web test lint typecheck template unit run build deploy smoke alarms bench openapi fuzz clean
+.PHONY: help env browser client client-check web web-deploy test lint typecheck template unit run build deploy smoke alarms bench openapi fuzz clean
 
 help:
 	@echo "make run    start the local API on http://127.0.0.1:$${PORT:-3000} (no Docker, no AWS account)"
@@ -32,6 +32,7 @@ help:
 	@echo "make bench  measure what a request costs (a few minutes; prints tables)"
 	@echo "make openapi  write docs/openapi.json from the handlers (a test fails when it is stale)"
 	@echo "make client   generate the TypeScript client from docs/openapi.json (make test fails when it is stale)"
+	@echo "make web-deploy API_URL=<ApiUrl>  host the approver on S3 behind CloudFront (web/deploy/template.yaml)"
 	@echo "make alarms   write each function's alarms into template.yaml (a test fails when they are stale)"
 	@echo "make fuzz   long runs: Schemathesis against the local API (EXAMPLES=300 per operation and phase)"
 	@echo "            and the state machines (STATEFUL=100 examples each, about 3 minutes)"
@@ -71,6 +72,13 @@ client-check: $(TS_CLIENT)/node_modules/.package-lock.json
 web: $(TS_CLIENT)/node_modules/.package-lock.json
 	$(TS_CLIENT)/node_modules/.bin/tsc -p web/tsconfig.json
 
+# The approver on AWS: its hosting stack (S3 behind CloudFront), then its files and config.json uploaded.
+WEB_STACK ?= assent-approver
+web-deploy: env web
+	@test -n "$(API_URL)" || { echo "make web-deploy API_URL=<the Assent stack's ApiUrl> [WEB_STACK=$(WEB_STACK)]"; exit 1; }
+	$(BIN)/sam deploy --template-file web/deploy/template.yaml --stack-name $(WEB_STACK) --no-fail-on-empty-changeset
+	$(BIN)/python -m assent_tools.web_deploy --stack $(WEB_STACK) --api-url $(API_URL)
+
 # The passkey tests drive a real Chromium through Playwright, which downloads no browser here: Debian's
 # chromium, installed when neither it nor Chrome is found and this may (as root, with apt-get).
 CHROMIUM := $(shell command -v chromium || command -v chromium-browser || command -v google-chrome || true)
@@ -90,6 +98,7 @@ typecheck: env
 # The template is valid, and the layer's requirements are exactly the locked runtime dependencies.
 template: env
 	$(BIN)/sam validate --lint
+	$(BIN)/cfn-lint web/deploy/template.yaml
 	diff -u layers/assent/requirements.txt <($(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --quiet)
 
 # Coverage through Python's sys.monitoring (3.12+): about a third less time than its tracer here.

@@ -236,3 +236,48 @@ def test_a_new_device_is_let_in_from_the_signed_in_one_with_its_number(gateway: 
     expect(new.get_by_role("heading", name="Waiting for you")).to_be_visible()
     expect(new.locator("#who")).to_have_text(page.locator("#who").inner_text())
     expect(new.locator("#key-list .key")).to_have_count(2)
+
+
+# An EIP-1193 provider as a wallet extension injects it, backed by a real ethers wallet (the UMD build).
+_WALLET = """
+(() => {
+  const wallet = ethers.Wallet.createRandom();
+  window.ethereum = {
+    request: async ({ method, params }) => {
+      if (method === "eth_requestAccounts" || method === "eth_accounts") return [wallet.address];
+      if (method === "personal_sign") return wallet.signMessage(ethers.getBytes(params[0]));
+      throw new Error(`not offered: ${method}`);
+    },
+  };
+})();
+"""
+ETHERS = ROOT / "tests" / "e2e" / "js" / "node_modules" / "ethers" / "dist" / "ethers.umd.min.js"
+
+
+def test_a_new_wallet_signs_in_makes_its_account_and_confirms_its_address(gateway: Gateway, page: Page):
+    page.context.add_init_script(path=str(ETHERS))
+    page.context.add_init_script(_WALLET)
+    page.reload()
+    email = f"eve-{uuid.uuid4().hex[:8]}@example.com"
+
+    page.get_by_role("button", name="Sign in with your wallet").click()
+    expect(page.locator("#status")).to_have_text("This wallet has no account yet.")
+    page.get_by_label("First name").fill("Eve")
+    page.get_by_label("Last name").fill("Adams")
+    page.get_by_label("E-mail address for your account").fill(email)
+    page.get_by_role("button", name="Create the account").click()
+    expect(page.locator("#status")).to_have_text("We e-mailed you a code: enter it to confirm your address.")
+    mail = [m for m in requests.get(f"{gateway.url}/_local/outbox", timeout=10).json() if email in str(m)]
+    code = re.search(r"\b(\d{6})\b", mail[-1]["body"])[1]  # type: ignore[index]
+    page.get_by_label("The 6-digit code we e-mailed you").fill(code)
+    page.get_by_role("button", name="Confirm my address").click()
+
+    expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
+    address = page.locator("#who").inner_text().rsplit(" ", 1)[1]
+    assert re.fullmatch(r"0x[0-9a-fA-F]{40}", address)
+    expect(page.locator("#key-list .key")).to_contain_text("Wallet")
+
+    # The same wallet again, after signing out: straight in.
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign in with your wallet").click()
+    expect(page.locator("#who")).to_have_text(f"Signed in: account {address}")

@@ -17,6 +17,7 @@ import {
 import { approvalDigest, base64url, bytesOfHex } from "./digest.js";
 import { describe, timeLeft } from "./display.js";
 import { keysPage } from "./keys.js";
+import { confirmEmail, injectedWallet, onboardWallet, signInWithWallet } from "./wallet.js";
 
 // The session lives in memory only: a reload or a closed tab signs out. Tokens in localStorage would be
 // readable by any script the page ever runs (docs/approver.md).
@@ -27,9 +28,20 @@ interface Session {
 }
 let session: Session | null = null;
 
-const api = location.origin;
+// The API's URL: the page's own origin (the local API serves both), or, where the page is hosted apart (S3
+// behind CloudFront, docs/approver.md), the `apiUrl` of the config.json deployed beside it.
+const api = await apiUrl();
 const anyone = assentClient(api);
 const signedIn = assentClient(api, { accessToken: () => session?.accessToken });
+
+async function apiUrl(): Promise<string> {
+  const config = await fetch("/config.json").catch(() => undefined);
+  if (config?.ok && config.headers.get("content-type")?.includes("json")) {
+    const { apiUrl } = (await config.json()) as { apiUrl?: string };
+    if (apiUrl) return apiUrl.replace(/\/$/, "");
+  }
+  return location.origin;
+}
 
 const $ = <T extends HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
 const say = (text: string): void => {
@@ -131,6 +143,44 @@ async function addThisDevice(email: string, deviceName: string): Promise<void> {
     } else if (refusal === "TWO_FACTOR_PENDING") say("Not approved yet: approve it on your other device first.");
     else if (refusal === "TWO_FACTOR_DENIED") say("Your other device denied this device.");
     else say("The request has expired: ask again.");
+  };
+}
+
+async function walletSignIn(): Promise<void> {
+  const wallet = injectedWallet();
+  if (!wallet) return say("No wallet was found in this browser.");
+  const outcome = await signInWithWallet(anyone, wallet);
+  if ("refused" in outcome) return say(outcome.refused);
+  if ("session" in outcome) return start(outcome.session, outcome.session.account);
+  say("This wallet has no account yet.");
+  const form = $<HTMLFormElement>("#wallet-onboard");
+  form.hidden = false;
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    const fields = new FormData(form);
+    const person = {
+      firstName: String(fields.get("firstName")),
+      lastName: String(fields.get("lastName")),
+      email: String(fields.get("email")),
+    };
+    const session = await onboardWallet(anyone, outcome.onboard, outcome.account, person);
+    if (!session) return say("The account could not be made.");
+    form.hidden = true;
+    askForCode(session);
+  };
+}
+
+/** A new wallet's account is signed in at once; its e-mail address counts only once its code is entered. */
+function askForCode(session: { accessToken: string; refreshToken: string; account: string }): void {
+  const form = $<HTMLFormElement>("#email-code");
+  form.hidden = false;
+  say("We e-mailed you a code: enter it to confirm your address.");
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    const code = String(new FormData(form).get("code")).trim();
+    if (!(await confirmEmail(anyone, session.accessToken, code))) return say("That code is not right.");
+    form.hidden = true;
+    start(session, session.account);
   };
 }
 
@@ -293,6 +343,8 @@ $("#sign-up").addEventListener("submit", (event) => {
   void createPasskeyAccount(String(form.get("email")), String(form.get("device")));
 });
 $("#sign-in").addEventListener("click", () => void signInWithPasskey());
+$("#wallet-sign-in").hidden = injectedWallet() === undefined;
+$("#wallet-sign-in").addEventListener("click", () => void walletSignIn());
 $("#new-device").addEventListener("submit", (event) => {
   event.preventDefault();
   const form = new FormData(event.target as HTMLFormElement);
