@@ -281,3 +281,47 @@ def test_a_new_wallet_signs_in_makes_its_account_and_confirms_its_address(gatewa
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Sign in with your wallet").click()
     expect(page.locator("#who")).to_have_text(f"Signed in: account {address}")
+
+
+def test_an_account_is_recovered_on_a_new_device_and_the_old_one_approves_it_with_the_number(
+    gateway: Gateway, page: Page
+):
+    """SECURITY.md 36 and 44: the recovery waits out its cooling-off in plain view of the old device, which
+    approves it early with the number the new device shows."""
+    email = f"fe-{uuid.uuid4().hex[:8]}@example.com"
+    page.get_by_label("E-mail address", exact=True).fill(email)
+    page.get_by_role("button", name="Create an account with a passkey").click()
+    expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
+
+    new = page.context.browser.new_page(viewport=PHONE)  # type: ignore[union-attr]
+    devtools = new.context.new_cdp_session(new)
+    devtools.send("WebAuthn.enable", {"enableUI": False})
+    devtools.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
+    new.goto(page.url)
+    new.get_by_label("The e-mail address of the account to recover").fill(email)
+    new.get_by_role("button", name="Recover my account on this device").click()
+    expect(new.locator("#status")).to_have_text(
+        "If this address has an account, we e-mailed it a recovery code."
+    )
+    mail = [m for m in requests.get(f"{gateway.url}/_local/outbox", timeout=10).json() if email in str(m)]
+    code = re.search(r"\b(\d{6})\b", mail[-1]["body"])[1]  # type: ignore[index]
+    new.get_by_label("The 6-digit recovery code we e-mailed you").fill(code)
+    new.get_by_role("button", name="Confirm the recovery").click()
+    number = new.get_by_label("The number a device of yours enters to approve")
+    expect(number).to_have_text(re.compile(r"^[0-9]{2}$"))
+    expect(new.locator("#cooling-off-text")).to_contain_text("will be recovered on this device at")
+    new.get_by_role("button", name="Finish the recovery").click()
+    expect(new.locator("#status")).to_have_text(
+        "Not yet: the cooling-off has not ended, and no device approved it."
+    )
+    _screenshot(new, "recovery")
+
+    card = page.locator(".card", has_text="Your account is being recovered")
+    expect(card).to_be_visible(timeout=15_000)
+    card.get_by_label("Enter the number shown where you started this").fill(number.inner_text())
+    card.get_by_role("button", name="Approve: Your account is being recovered").click()
+    expect(card.locator(".outcome")).to_have_text("Approved.")
+
+    new.get_by_role("button", name="Finish the recovery").click()
+    expect(new.get_by_role("heading", name="Waiting for you")).to_be_visible()
+    expect(new.locator("#who")).to_have_text(page.locator("#who").inner_text())

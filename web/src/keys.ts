@@ -4,13 +4,12 @@ import {
   addPasskey,
   additionChallenge,
   listKeys,
-  registrationOptions,
   revocationChallenge,
   revokeKey,
   type Client,
   type KeyView,
 } from "../../clients/typescript/src/index.js";
-import { base64url, bytesOfHex } from "./digest.js";
+import { assertOver, makePasskey } from "./passkeys.js";
 
 type AsUser = <R extends { response?: Response }>(call: () => Promise<R>) => Promise<R>;
 
@@ -25,14 +24,8 @@ const day = (iso: string | null | undefined): string => (iso ? new Date(iso).toL
 
 /** A passkey's answer to a step-up challenge: an assertion over the challenge's 32 bytes. */
 async function proof(challengeData: string): Promise<{ challengeData: string; credential: never } | null> {
-  const credential = (await navigator.credentials.get({
-    publicKey: PublicKeyCredential.parseRequestOptionsFromJSON({
-      challenge: base64url(bytesOfHex(challengeData)),
-      rpId: location.hostname,
-      userVerification: "required",
-    }),
-  })) as PublicKeyCredential | null;
-  return credential ? { challengeData, credential: credential.toJSON() as never } : null;
+  const credential = await assertOver(challengeData);
+  return credential ? { challengeData, credential } : null;
 }
 
 export function keysPage(client: Client, asUser: AsUser, say: (text: string) => void): { show(): Promise<void> } {
@@ -86,17 +79,10 @@ export function keysPage(client: Client, asUser: AsUser, say: (text: string) => 
     // First a live passkey proves it is you; then the new one is made.
     const proved = await proof(asked.data.challengeData);
     if (!proved) return say("Not added: no passkey proved it is you.");
-    const options = await registrationOptions({ client, body: { displayName: deviceName } });
-    if (!options.data) return say("A passkey cannot be added now.");
-    const created = (await navigator.credentials.create({
-      publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options.data.options as never),
-    })) as PublicKeyCredential | null;
-    if (!created) return say("No passkey was made.");
+    const credential = await makePasskey(client, deviceName);
+    if (!credential) return say("No passkey was made.");
     const answer = await asUser(() =>
-      addPasskey({
-        client,
-        body: { passkey: { credential: created.toJSON() as never, device: { name: deviceName } }, proof: proved },
-      }),
+      addPasskey({ client, body: { passkey: { credential, device: { name: deviceName } }, proof: proved } }),
     );
     say(answer.data ? `${deviceName} is added.` : "The passkey was not added.");
     await show();

@@ -7,16 +7,17 @@ import {
   finishTwoFactor,
   pendingApprovals,
   refresh,
-  registrationOptions,
   requestTwoFactor,
   signInChallenge,
   signInRespond,
   signUp,
   type PendingApproval,
 } from "../../clients/typescript/src/index.js";
-import { approvalDigest, base64url, bytesOfHex } from "./digest.js";
+import { approvalDigest } from "./digest.js";
+import { assertOver, makePasskey } from "./passkeys.js";
 import { describe, timeLeft } from "./display.js";
 import { keysPage } from "./keys.js";
+import { recoveryScreens } from "./recovery.js";
 import { confirmEmail, injectedWallet, onboardWallet, signInWithWallet } from "./wallet.js";
 
 // The session lives in memory only: a reload or a closed tab signs out. Tokens in localStorage would be
@@ -63,11 +64,8 @@ async function asUser<R extends { response?: Response }>(call: () => Promise<R>)
 }
 
 async function createPasskeyAccount(email: string, deviceName: string): Promise<void> {
-  const asked = await registrationOptions({ client: anyone, body: { displayName: email } });
-  if (!asked.data) return say("Could not start: " + JSON.stringify(asked.error));
-  const options = PublicKeyCredential.parseCreationOptionsFromJSON(asked.data.options as never);
-  const created = (await navigator.credentials.create({ publicKey: options })) as PublicKeyCredential | null;
-  if (!created) return say("No passkey was made.");
+  const credential = await makePasskey(anyone, email);
+  if (!credential) return say("No passkey was made.");
   const answer = await signUp({
     client: anyone,
     body: {
@@ -75,7 +73,7 @@ async function createPasskeyAccount(email: string, deviceName: string): Promise<
       method: "test",
       token: email,
       chainName: "flow-testnet",
-      userKey: { type: "passKey", credential: created.toJSON() as never, device: { name: deviceName } },
+      userKey: { type: "passKey", credential, device: { name: deviceName } },
     },
   });
   if (!answer.data) return say("Sign-up refused: " + JSON.stringify(answer.error));
@@ -103,17 +101,13 @@ async function signInWithPasskey(): Promise<void> {
 /** A new device asks one already signed in to let it in: it makes its passkey, shows the number the other
  * device must enter, and once approved proves the passkey over the request's challenge to get its session. */
 async function addThisDevice(email: string, deviceName: string): Promise<void> {
-  const asked = await registrationOptions({ client: anyone, body: { displayName: email } });
-  if (!asked.data) return say("Could not start.");
-  const created = (await navigator.credentials.create({
-    publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(asked.data.options as never),
-  })) as PublicKeyCredential | null;
-  if (!created) return say("No passkey was made.");
+  const made = await makePasskey(anyone, email);
+  if (!made) return say("No passkey was made.");
   const requested = await requestTwoFactor({
     client: anyone,
     body: {
       request: { method: "test", token: email },
-      userKey: { type: "passKey", credential: created.toJSON() as never, device: { name: deviceName } },
+      userKey: { type: "passKey", credential: made, device: { name: deviceName } },
     },
   });
   if (!requested.data) return say("The request could not be made: is the address right?");
@@ -123,17 +117,11 @@ async function addThisDevice(email: string, deviceName: string): Promise<void> {
   $("#number").textContent = number;
   say("Waiting for your other device.");
   $("#continue").onclick = async () => {
-    const credential = (await navigator.credentials.get({
-      publicKey: PublicKeyCredential.parseRequestOptionsFromJSON({
-        challenge: base64url(bytesOfHex(challengeData)),
-        rpId: location.hostname,
-        userVerification: "required",
-      }),
-    })) as PublicKeyCredential | null;
+    const credential = await assertOver(challengeData);
     if (!credential) return say("No passkey was used.");
     const finished = await finishTwoFactor({
       client: anyone,
-      body: { twoFactorAuthRequestId: twoFactorAuth.id, credential: credential.toJSON() as never },
+      body: { twoFactorAuthRequestId: twoFactorAuth.id, credential },
     });
     const refusal = finished.error && "error" in finished.error ? finished.error.error : undefined;
     if (finished.data) {
@@ -305,20 +293,13 @@ async function decide(
     return;
   }
   // The passkey signs the digest of exactly what this card shows (and the number typed), computed here.
-  const digest = await approvalDigest(decision, operation, entered);
-  const credential = (await navigator.credentials.get({
-    publicKey: PublicKeyCredential.parseRequestOptionsFromJSON({
-      challenge: base64url(bytesOfHex(digest)),
-      rpId: location.hostname,
-      userVerification: "required",
-    }),
-  })) as PublicKeyCredential | null;
+  const credential = await assertOver(await approvalDigest(decision, operation, entered));
   if (!credential) {
     outcome.textContent = "Not decided: no passkey was used.";
     return;
   }
   const body = {
-    credential: credential.toJSON() as never,
+    credential,
     authType: "biom" as const,
     ...(entered !== undefined ? { number: entered } : {}),
   };
@@ -336,6 +317,7 @@ async function decide(
 }
 
 const keys = keysPage(signedIn, asUser, say);
+recoveryScreens(anyone, say, start);
 
 $("#sign-up").addEventListener("submit", (event) => {
   event.preventDefault();
