@@ -37,14 +37,18 @@ def page(gateway: Gateway) -> Iterator[Page]:
     assert CHROMIUM, "no Chromium: `make` installs Debian's chromium; elsewhere install Chromium or Chrome"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM)
-        opened = chromium.new_page(viewport=PHONE)
-        devtools = opened.context.new_cdp_session(opened)
-        devtools.send("WebAuthn.enable", {"enableUI": False})
-        devtools.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
         # The passkey origin of the local API is http://localhost:<port>, a secure context.
-        opened.goto(gateway.url.replace("127.0.0.1", "localhost") + "/")
-        yield opened
+        yield _device(chromium.new_page(viewport=PHONE), gateway.url.replace("127.0.0.1", "localhost") + "/")
         chromium.close()
+
+
+def _device(page: Page, url: str) -> Page:
+    """A browser page with a platform authenticator of its own (a DevTools virtual one), opened at `url`."""
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable", {"enableUI": False})
+    devtools.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
+    page.goto(url)
+    return page
 
 
 def _screenshot(page: Page, name: str) -> None:
@@ -211,11 +215,7 @@ def test_a_new_device_is_let_in_from_the_signed_in_one_with_its_number(gateway: 
     expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
 
     # The new device: a second browser, with an authenticator of its own.
-    new = page.context.browser.new_page(viewport=PHONE)  # type: ignore[union-attr]
-    devtools = new.context.new_cdp_session(new)
-    devtools.send("WebAuthn.enable", {"enableUI": False})
-    devtools.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
-    new.goto(page.url)
+    new = _device(page.context.browser.new_page(viewport=PHONE), page.url)  # type: ignore[union-attr]
     new.get_by_label("Your account's e-mail address").fill(email)
     new.get_by_label("Name this new device").fill("Di's phone")
     new.get_by_role("button", name="Ask my other device to let this one in").click()
@@ -293,11 +293,7 @@ def test_an_account_is_recovered_on_a_new_device_and_the_old_one_approves_it_wit
     page.get_by_role("button", name="Create an account with a passkey").click()
     expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
 
-    new = page.context.browser.new_page(viewport=PHONE)  # type: ignore[union-attr]
-    devtools = new.context.new_cdp_session(new)
-    devtools.send("WebAuthn.enable", {"enableUI": False})
-    devtools.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
-    new.goto(page.url)
+    new = _device(page.context.browser.new_page(viewport=PHONE), page.url)  # type: ignore[union-attr]
     new.get_by_label("The e-mail address of the account to recover").fill(email)
     new.get_by_role("button", name="Recover my account on this device").click()
     expect(new.locator("#status")).to_have_text(
