@@ -157,6 +157,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _webhooks(args: argparse.Namespace) -> int:
+    from assent.adapters.queues import Queue
     from assent.core.errors import AssentError
     from assent.families.webhooks import webhook_view
     from assent.repositories.webhooks import WebhooksRepository
@@ -169,11 +170,10 @@ def _webhooks(args: argparse.Namespace) -> int:
         return 1
     client = found[0].client
     kms = _client(args, "kms")
-    # A replay is the API's; this tool queues nothing, so it is given no queue.
     service = Webhooks(
         WebhooksRepository(_table(args, "WebhooksTable")),
         SecretBox(kms, _webhook_key(args, kms)),
-        deliveries=None,  # type: ignore[arg-type]
+        Queue(_client(args, "sqs"), _delivery_queue(args)),
         allow_loopback=not args.stack,
     )
     try:
@@ -210,6 +210,13 @@ def _client(args: argparse.Namespace, service: str) -> Any:
         aws_access_key_id="local",
         aws_secret_access_key="local",  # noqa: S106
     )
+
+
+def _delivery_queue(args: argparse.Namespace) -> str:
+    """The queue a replay goes to: the stack's output, or the local store's queue of that name."""
+    if args.stack:
+        return _stack_outputs(args.stack, args.region)[1]["DeliveryQueueUrl"]
+    return str(_client(args, "sqs").get_queue_url(QueueName="DeliveryQueue")["QueueUrl"])
 
 
 def _webhook_key(args: argparse.Namespace, kms: Any) -> str:

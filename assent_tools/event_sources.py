@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -280,13 +279,3 @@ def _queue_record(message: dict[str, Any], arn: str) -> dict[str, Any]:
         "eventSourceARN": arn,
         "awsRegion": arn.split(":")[3],
     }
-
-
-def wait_until(condition: Callable[[], bool], *, seconds: float = 10.0) -> bool:
-    """Whether `condition` became true within `seconds` (for tests of the sources' threads)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()

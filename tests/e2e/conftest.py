@@ -82,6 +82,16 @@ def start_gateway(template: Path | None = None) -> Gateway:
     pytest.fail("the gateway did not start in 90 s:\n" + "".join(gateway.output))
 
 
+def wait_until(condition: Callable[[], bool], *, seconds: float = 10.0) -> bool:
+    """Whether `condition` became true within `seconds` (what the local API does in its own threads)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
 def race(contenders: int, attempt: Callable[[], int]) -> list[int]:
     """`contenders` threads released together by a barrier, each sending one request; their statuses."""
     statuses: list[int] = []

@@ -12,8 +12,7 @@ import pytest
 import requests
 
 from assent_tools.device import approval_digest
-from assent_tools.event_sources import wait_until
-from tests.e2e.conftest import Gateway, signed_up, start_gateway
+from tests.e2e.conftest import Gateway, signed_up, start_gateway, wait_until
 from tests.handlers.hyphen import Device
 from tests.webhook_receiver import Receiver
 

@@ -415,6 +415,8 @@ def test_a_consumer_failing_mid_batch_loses_and_doubles_nothing(api_key, tables,
             sources.poll()  # the changes function's batch, one of whose SQS calls fails
         sources.drain()
 
+        assert len(made) >= step, f"only {len(made)} SQS calls: step {step} failed none"
+
         ids = sorted(body["data"]["operationId"] for body in receiver.verified(endpoint["secret"]))
         assert ids == [f"step-{step}-{n}" for n in range(3)], (step, made)
 

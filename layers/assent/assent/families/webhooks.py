@@ -16,18 +16,8 @@ from pydantic import BaseModel, Field
 from assent.core.clock import iso8601
 from assent.core.http import FamilyResolver, build_resolver
 from assent.families.unloq import UnloqEnvelope
-from assent.model.events import EVENT_TYPES
+from assent.model.events import EVENT_TYPES, EventType
 from assent.model.webhooks import MAX_URL_CHARS, Delivery, Endpoint
-
-EventType = Literal[
-    "operation.created",
-    "operation.approved",
-    "operation.denied",
-    "operation.cancelled",
-    "operation.expired",
-    "secure_action.verified",
-    "secure_action.locked",
-]
 
 WebhookId = Annotated[str, Path(pattern=r"^ep_[0-9a-f]{24}$", description="A webhook endpoint's id")]
 DeliveryId = Annotated[

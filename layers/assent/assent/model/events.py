@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 from assent.model.operations import ASSENT_CLIENT_ID, OperationState
 from assent.model.secure_actions import MAX_ATTEMPTS, PENDING, VERIFIED
@@ -21,15 +21,17 @@ OPERATION_CANCELLED = "operation.cancelled"
 OPERATION_EXPIRED = "operation.expired"
 SECURE_ACTION_VERIFIED = "secure_action.verified"
 SECURE_ACTION_LOCKED = "secure_action.locked"
-EVENT_TYPES = (
-    OPERATION_CREATED,
-    OPERATION_APPROVED,
-    OPERATION_DENIED,
-    OPERATION_CANCELLED,
-    OPERATION_EXPIRED,
-    SECURE_ACTION_VERIFIED,
-    SECURE_ACTION_LOCKED,
-)
+# Every type, as the API document lists them (a webhook's `events`).
+EventType = Literal[
+    "operation.created",
+    "operation.approved",
+    "operation.denied",
+    "operation.cancelled",
+    "operation.expired",
+    "secure_action.verified",
+    "secure_action.locked",
+]
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 _DECIDED = {
     OperationState.APPROVED.value: OPERATION_APPROVED,
     OperationState.DENIED.value: OPERATION_DENIED,

@@ -15,6 +15,11 @@ ASSENT_CLIENT_ID = "assent"
 ASSENT_CLIENT_NAME = "Assent"
 
 
+def request_id(client_id: str, operation_id: str) -> str:
+    """How a user's device names an operation: its client and its id (client ids hold no dot)."""
+    return f"{client_id}.{operation_id}"
+
+
 def matching_number() -> str:
     """A number for number matching: two digits, as the prompts people know show, easy to read and type."""
     return str(10 + secrets.randbelow(90))
@@ -65,8 +70,7 @@ class Operation:
 
     @property
     def request_id(self) -> str:
-        """How a user's device names the operation: its client and its id (client ids hold no dot)."""
-        return f"{self.client_id}.{self.operation_id}"
+        return request_id(self.client_id, self.operation_id)
 
     @classmethod
     def new(

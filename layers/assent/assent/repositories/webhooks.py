@@ -143,12 +143,12 @@ class WebhooksRepository:
         )
         return [_delivery(item) for item in items]
 
-    def claim(self, delivery: Delivery, *, now: float, lease_seconds: int) -> Delivery | None:
+    def claim(self, endpoint_id: str, delivery_id: str, *, now: float, lease_seconds: int) -> Delivery | None:
         """Hold a pending delivery for one attempt, so that two copies of its message never send it at once;
-        the delivery as held, or None if it is sent, failed or held by another attempt."""
+        the delivery as held, or None if there is none, or it is sent, failed or held by another attempt."""
         try:
             item = self._table.update_item(
-                Key=_delivery_key(delivery.endpoint_id, delivery.id),
+                Key=_delivery_key(endpoint_id, delivery_id),
                 UpdateExpression="SET lease_until = :until",
                 ConditionExpression=(
                     "#state = :pending AND (attribute_not_exists(lease_until) OR lease_until < :now)"

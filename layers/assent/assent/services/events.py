@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from assent.core import config
 from assent.core.clock import Clock, system_clock
 from assent.model.events import OPERATION_CREATED, Event, operation_events, secure_action_events
+from assent.model.operations import request_id
 from assent.model.webhooks import Delivery
 from assent.repositories.reads import plain
 from assent.services.webhooks import delivery_message
@@ -55,7 +56,7 @@ class EventRouter:
                     "type": event.type,
                     "userId": event.user_id,
                     "purpose": event.purpose,
-                    "requestId": f"{event.client_id}.{event.data['operationId']}",
+                    "requestId": request_id(event.client_id, str(event.data["operationId"])),
                     "operationId": event.data["operationId"],
                     "createdMs": event.timestamp_ms,
                     "expiresAt": event.expires_at,

@@ -71,16 +71,18 @@ class WebhookSender:
 
     def send(self, client_id: str, endpoint_id: str, delivery_id: str) -> Outcome:
         done = Outcome(Next.DONE)
-        stored = self._repository.delivery(endpoint_id, delivery_id)
         endpoint = self._repository.endpoint(client_id, endpoint_id)
-        if stored is None or stored.state != PENDING:
-            return done  # sent already, or given up on: a copy of the message is dropped
         if endpoint is None or endpoint.state == DISABLED:
             logger.info("webhook not sent: endpoint removed or disabled", extra={"endpoint_id": endpoint_id})
             return done
-        delivery = self._repository.claim(stored, now=self._clock(), lease_seconds=_LEASE_SECONDS)
+        # One conditional update both reads the delivery and holds it: no separate read first.
+        delivery = self._repository.claim(
+            endpoint_id, delivery_id, now=self._clock(), lease_seconds=_LEASE_SECONDS
+        )
         if delivery is None:
-            return done  # another attempt holds it, and it will retry if it fails
+            # Sent already or given up on (a copy of the message), or held by another attempt that retries
+            # if it fails: this message is finished with.
+            return done
         attempt = self._attempt(endpoint, delivery)
         number = len(delivery.attempts) + 1
         extra = {
